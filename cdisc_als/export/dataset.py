@@ -1,0 +1,75 @@
+"""Write one dataset with the attributes its metadata gives (order, labels, types, formats).
+
+This is the single path from a derived DataFrame to an XPT file for both SDTM
+and ADaM: the frame's columns are put in metadata order, numeric variables are
+made float, character variables text with '' for missing, and the strict XPT
+writer does the rest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc_als.errors import UserError
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """What a writer needs to know about one dataset.
+
+    ``variables`` has columns variable, label, type (Char/Num) and optionally format, in output order.
+    """
+
+    name: str
+    label: str
+    variables: pd.DataFrame
+
+
+def apply_types(frame: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
+    """Order columns as ``variables`` does and coerce each to its SAS type.
+
+    Num -> float64 (NaN for missing); Char -> Python str with '' for missing (XPT cannot tell the two apart).
+    A variable named in the metadata but absent from the frame is an error: metadata and data must agree.
+    """
+    missing = [v for v in variables["variable"] if v not in frame.columns]
+    if missing:
+        raise UserError(f"variables {missing} are in the metadata but not in the data")
+    out = {}
+    for var, typ in zip(variables["variable"], variables["type"]):
+        col = frame[var]
+        if typ == "Num":
+            out[var] = pd.to_numeric(col, errors="raise").astype("float64")
+        else:
+            text = col.astype(object)
+            out[var] = text.where(text.notna(), "").astype(str)
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, created: datetime | None = None,
+                  transliterate: bool = False) -> Path:
+    """Write ``frame`` as ``out_dir/<name lowercase>.xpt`` with the attributes in ``meta``."""
+    from cdisc_als.xport import write_xpt
+
+    data = apply_types(frame, meta.variables)
+    labels = dict(zip(meta.variables["variable"], meta.variables["label"]))
+    formats = {}
+    if "format" in meta.variables:
+        formats = {v: f for v, f in zip(meta.variables["variable"], meta.variables["format"])
+                   if isinstance(f, str) and f and f[-1] == "." }
+    path = Path(out_dir) / f"{meta.name.lower()}.xpt"
+    write_xpt(data, path, name=meta.name.upper(), label=meta.label, labels=labels, formats=formats,
+              created=created, transliterate=transliterate)
+    return path
+
+
+def all_missing(frame: pd.DataFrame) -> pd.Series:
+    """Per column: True where every value is missing or blank text."""
+    blank = frame.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "") if c.dtype == object or
+                        pd.api.types.is_string_dtype(c) else c.isna())
+    return blank.all(axis=0) if len(frame) else pd.Series(True, index=frame.columns)
+
+
+__all__ = ["DatasetMeta", "apply_types", "write_dataset", "all_missing"]
