@@ -1,0 +1,134 @@
+"""ADQSALS (BDS): ALSFRS-R items, total and four domain subscores per subject and visit.
+
+Rule for totals and subscores (also in specs/adam/methods.csv, MT.ALSRAVAL): a collected total
+(QS ALSRTOT with QSDRVFL not 'Y') is used as is; otherwise ALSRTOT is the sum of a complete item
+set of the assessment, i.e. exactly one score for each of the 12 items, item 5 being 5a or 5b.
+Subscores follow the same rule over their items. Original ALSFRS rows and rows without a numeric
+result are excluded and reported; converter-derived totals are recomputed, not copied.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from cdisc_als.adam.bds import (blank_to_none, derive_var_ablfl, derive_var_aseq, derive_vars_adsl,
+                                derive_vars_base_chg, require_columns, to_num)
+from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
+from cdisc_als.metadata.spec import load_instrument
+from cdisc_als.metadata.study import StudySpec
+
+QS_REQUIRED = ("USUBJID", "QSSEQ", "QSTESTCD", "QSSTRESN", "VISITNUM", "VISIT", "QSDTC", "QSDY")
+SCALE = "ALSFRS-R"
+ASSESSMENT = ["USUBJID", "AVISITN", "AVISIT", "ADT", "_DY"]
+EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
+
+
+def compute_item_slots(instrument: pd.DataFrame) -> pd.DataFrame:
+    """Item table of the scale: PARAMCD, SLOT (5a and 5b share slot '5'), SUBSCORE; the total excluded."""
+    items = instrument[(instrument["scale"] == SCALE) & (instrument["item"] != "TOTAL")]
+    return pd.DataFrame({"PARAMCD": items["testcd"].to_numpy(),
+                         "SLOT": items["item"].str.rstrip("ab").to_numpy(),
+                         "SUBSCORE": items["subscore"].to_numpy()})
+
+
+def compute_exclusions(rows: pd.DataFrame, mask: pd.Series, reason: str) -> pd.DataFrame:
+    """Report rows of QS under ``mask`` as excluded with ``reason`` (domain, USUBJID, seq, testcd, reason)."""
+    hit = rows[mask]
+    return pd.DataFrame({"domain": "QS", "USUBJID": hit["USUBJID"].to_numpy(), "seq": to_num(hit["QSSEQ"]).to_numpy(),
+                         "testcd": hit["QSTESTCD"].to_numpy(), "reason": reason}, columns=EXCLUSION_COLUMNS)
+
+
+def filter_alsfrs_r(qs: pd.DataFrame, instrument: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split QS into ALSFRS-R records to analyse and excluded rows (with reasons)."""
+    require_columns(qs, QS_REQUIRED, dataset="QS")
+    codes = set(instrument.loc[instrument["scale"] == SCALE, "testcd"])
+    original = set(instrument.loc[instrument["scale"] != SCALE, "testcd"])
+    testcd = qs["QSTESTCD"].astype(str)
+    value = to_num(qs["QSSTRESN"])
+    derived = qs["QSDRVFL"].astype(str).eq("Y") if "QSDRVFL" in qs else pd.Series(False, index=qs.index)
+    is_total = testcd.eq(instrument.loc[(instrument["scale"] == SCALE) & (instrument["item"] == "TOTAL"),
+                                         "testcd"].iat[0])
+    excluded = pd.concat([
+        compute_exclusions(qs, testcd.isin(original), "original ALSFRS (not ALSFRS-R)"),
+        compute_exclusions(qs, testcd.isin(codes) & value.isna(), "no numeric result"),
+        compute_exclusions(qs, testcd.isin(codes) & value.notna() & is_total & derived,
+                           "converter-derived total: recomputed from items"),
+    ], ignore_index=True)
+    keep = testcd.isin(codes) & value.notna() & ~(is_total & derived)
+    rows = qs[keep]
+    records = pd.DataFrame({
+        "USUBJID": rows["USUBJID"].astype(str).to_numpy(), "PARAMCD": rows["QSTESTCD"].astype(str).to_numpy(),
+        "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["QSDTC"]).to_numpy(),
+        "_DY": to_num(rows["QSDY"]).to_numpy(), "AVISIT": blank_to_none(rows["VISIT"]).to_numpy(),
+        "AVISITN": to_num(rows["VISITNUM"]).to_numpy(), "SRCDOM": "QS", "SRCVAR": "QSSTRESN",
+        "SRCSEQ": to_num(rows["QSSEQ"]).to_numpy()})
+    return records, excluded
+
+
+def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], components: pd.DataFrame) -> pd.DataFrame:
+    """New records (one per ``by_vars`` group and TARGET) whose AVAL is the sum of a complete item set.
+
+    ``components`` has PARAMCD (item), SLOT and TARGET (the PARAMCD to create). A set is complete when
+    every SLOT of the target has exactly one record: a missing slot or two records for one slot
+    (e.g. both 5a and 5b) gives no record. SRCDOM/SRCVAR/SRCSEQ are null on the new records.
+    """
+    feed = dataset[[*by_vars, "PARAMCD", "AVAL"]].merge(components, on="PARAMCD")
+    grouped = feed.groupby([*by_vars, "TARGET"], dropna=False).agg(
+        n=("AVAL", "size"), slots=("SLOT", "nunique"), AVAL=("AVAL", "sum")).reset_index()
+    need = grouped["TARGET"].map(components.groupby("TARGET")["SLOT"].nunique())
+    done = grouped[(grouped["n"] == grouped["slots"]) & (grouped["slots"] == need)]
+    out = done.drop(columns=["n", "slots"]).rename(columns={"TARGET": "PARAMCD"})
+    return out.assign(SRCDOM=None, SRCVAR=None, SRCSEQ=float("nan"))
+
+
+def derive_param_total_subscores(records: pd.DataFrame, spec: StudySpec, instrument: pd.DataFrame) -> pd.DataFrame:
+    """Append ALSRTOT (where no collected total exists) and the subscores to item/collected-total records."""
+    slots = compute_item_slots(instrument)
+    total_cd = instrument.loc[(instrument["scale"] == SCALE) & (instrument["item"] == "TOTAL"), "testcd"].iat[0]
+    subs = spec.dataset_parameters("ADQSALS")
+    subs = subs[subs["subscore"] != ""]
+    components = pd.concat([
+        slots.assign(TARGET=total_cd),
+        slots.merge(subs[["subscore", "paramcd"]], left_on="SUBSCORE", right_on="subscore")
+             .rename(columns={"paramcd": "TARGET"}),
+    ], ignore_index=True)[["PARAMCD", "SLOT", "TARGET"]]
+    items = records[records["PARAMCD"] != total_cd]
+    sums = derive_param_sum(items, by_vars=ASSESSMENT, components=components)
+    collected = records.loc[records["PARAMCD"] == total_cd, ASSESSMENT].drop_duplicates()
+    is_total = sums["PARAMCD"] == total_cd
+    clash = sums[is_total].reset_index().merge(collected, on=ASSESSMENT)["index"]
+    return pd.concat([records, sums.drop(index=clash)], ignore_index=True)
+
+
+def derive_vars_param_alsfrs(dataset: pd.DataFrame, spec: StudySpec, instrument: pd.DataFrame) -> pd.DataFrame:
+    """PARAM/PARAMN: items and total from the instrument table (test, order), subscores from parameters.csv."""
+    scale = instrument[instrument["scale"] == SCALE]
+    subs = spec.dataset_parameters("ADQSALS")
+    table = pd.concat([
+        pd.DataFrame({"PARAMCD": scale["testcd"], "PARAM": scale["test"], "PARAMN": scale["order"].astype(float)}),
+        pd.DataFrame({"PARAMCD": subs["paramcd"], "PARAM": subs["param"], "PARAMN": subs["paramn"]}),
+    ], ignore_index=True)
+    return dataset.merge(table, on="PARAMCD", how="left")
+
+
+def derive_adqsals(qs: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ADQSALS from SDTM QS and ADSL; returns (dataset, excluded QS rows with reasons)."""
+    if qs is None or qs.empty:
+        empty = pd.DataFrame(columns=spec.dataset_variables("ADQSALS")["variable"])
+        return empty, pd.DataFrame(columns=EXCLUSION_COLUMNS)
+    instrument = load_instrument("alsfrs")
+    records, excluded = filter_alsfrs_r(qs, instrument)
+    records = derive_param_total_subscores(records, spec, instrument)
+    records = derive_vars_param_alsfrs(records, spec, instrument)
+    records = derive_vars_ady(records, adsl, dy_var="_DY")
+    records = derive_var_ablfl(records)
+    records = derive_vars_base_chg(records)
+    records["DTYPE"] = None
+    records = derive_vars_adsl(records, adsl)
+    records = derive_var_aseq(records, order=["PARAMN", "ADY", "AVISITN", "SRCSEQ"])
+    return records, excluded
+
+
+__all__ = ["derive_adqsals", "derive_param_sum", "derive_param_total_subscores", "filter_alsfrs_r",
+           "compute_item_slots"]

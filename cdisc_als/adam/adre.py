@@ -1,0 +1,45 @@
+"""ADRE (BDS): FVC (L) and FVC % predicted per visit and effort, the best effort flagged.
+
+Every RE effort becomes one record traceable to RE (SRCSEQ = RESEQ). ANL01FL = 'Y' marks the
+analysed value of a visit: the largest RESTRESN of the subject, parameter and visit (ties: the
+lowest RESEQ). Baseline, change and slopes use only ANL01FL = 'Y' records.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from cdisc_als.adam.bds import (blank_to_none, derive_var_ablfl, derive_var_aseq, derive_var_extreme_flag,
+                                derive_vars_adsl, derive_vars_base_chg, derive_vars_param, require_columns,
+                                to_num)
+from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
+from cdisc_als.metadata.study import StudySpec
+
+RE_REQUIRED = ("USUBJID", "RESEQ", "RETESTCD", "RESTRESN", "VISITNUM", "VISIT", "REDTC", "REDY")
+
+
+def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
+    """ADRE from SDTM RE (RETESTCD values named in specs/adam/parameters.csv for ADRE) and ADSL."""
+    params = spec.dataset_parameters("ADRE")
+    if re is None or re.empty:
+        return pd.DataFrame(columns=spec.dataset_variables("ADRE")["variable"])
+    require_columns(re, RE_REQUIRED, dataset="RE")
+    value = to_num(re["RESTRESN"])
+    rows = re[re["RETESTCD"].isin(params["paramcd"]) & value.notna()]
+    records = pd.DataFrame({
+        "USUBJID": rows["USUBJID"].astype(str).to_numpy(), "PARAMCD": rows["RETESTCD"].astype(str).to_numpy(),
+        "AVAL": value[rows.index].to_numpy(), "ADT": compute_sas_date(rows["REDTC"]).to_numpy(),
+        "_DY": to_num(rows["REDY"]).to_numpy(), "AVISIT": blank_to_none(rows["VISIT"]).to_numpy(),
+        "AVISITN": to_num(rows["VISITNUM"]).to_numpy(),
+        "REREPNUM": to_num(rows["REREPNUM"]).to_numpy() if "REREPNUM" in rows else float("nan"),
+        "SRCDOM": "RE", "SRCVAR": "RESTRESN", "SRCSEQ": to_num(rows["RESEQ"]).to_numpy()})
+    records = derive_vars_param(records, params)
+    records = derive_vars_ady(records, adsl, dy_var="_DY")
+    records = derive_var_extreme_flag(records, by_vars=["USUBJID", "PARAMCD", "AVISITN", "ADT", "_DY"],
+                                      order=["AVAL", "SRCSEQ"], ascending=[True, False], new_var="ANL01FL")
+    records = derive_var_ablfl(records, filter=records["ANL01FL"] == "Y")
+    records = derive_vars_base_chg(records)
+    records = derive_vars_adsl(records, adsl)
+    return derive_var_aseq(records, order=["PARAMN", "ADY", "AVISITN", "SRCSEQ"])
+
+
+__all__ = ["derive_adre"]

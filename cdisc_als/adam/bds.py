@@ -1,0 +1,110 @@
+"""Derivations shared by every BDS dataset (ADaMIG 1.3 BDS variables): flags, baseline, change, ASEQ.
+
+Each function takes a frame and returns a new frame with the variable(s) it names added; nothing
+is modified in place. ADQSALS, ADRE, ADSLOPE and ADRESP all use these, so each rule exists once.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.errors import UserError
+
+ADSL_BDS_VARS = {"STUDYID": "STUDYID", "SUBJID": "SUBJID", "SITEID": "SITEID", "TRTP": "TRT01P",
+                 "TRTA": "TRT01A", "FASFL": "FASFL"}
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, dataset: str) -> None:
+    """Raise a one-line :class:`UserError` naming the first column of ``columns`` missing in ``frame``."""
+    for col in columns:
+        if col not in frame.columns:
+            raise UserError(f"required variable missing from {dataset.upper()}", file=f"{dataset.lower()}.xpt",
+                            column=col)
+
+
+def derive_var_extreme_flag(dataset: pd.DataFrame, *, by_vars: Sequence[str], order: Sequence[str],
+                            new_var: str, mode: str = "last", ascending: Sequence[bool] | None = None,
+                            filter: pd.Series | None = None) -> pd.DataFrame:
+    """Flag ('Y', else null) the first or last record of each ``by_vars`` group after sorting by ``order``.
+
+    Only records where ``filter`` is True compete (admiral ``derive_var_extreme_flag``).
+
+    >>> d = pd.DataFrame({"USUBJID": ["1", "1", "1"], "ADY": [-5, 1, 9]})
+    >>> derive_var_extreme_flag(d, by_vars=["USUBJID"], order=["ADY"], new_var="ABLFL",
+    ...                         filter=d["ADY"] <= 1)["ABLFL"].tolist()
+    [None, 'Y', None]
+    """
+    keep = pd.Series(True, index=dataset.index) if filter is None else filter.fillna(False).astype(bool)
+    ranked = dataset.loc[keep, list(by_vars) + list(order)]
+    ranked = ranked.sort_values(list(order), ascending=list(ascending) if ascending else True, kind="stable")
+    chosen = ranked.drop_duplicates(list(by_vars), keep="last" if mode == "last" else "first").index
+    out = dataset.copy()
+    out[new_var] = pd.Series(None, index=out.index, dtype=object)
+    out.loc[chosen, new_var] = "Y"
+    return out
+
+
+def derive_var_ablfl(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("USUBJID", "PARAMCD"),
+                     filter: pd.Series | None = None) -> pd.DataFrame:
+    """ABLFL = 'Y' on the last record with AVAL on or before first treatment (ADY <= 1) per ``by_vars``.
+
+    Ties on one day go to the highest SRCSEQ. Subjects without treatment get no baseline (their ADY
+    is the SDTM study day): the helper column ``_TREATED`` must be True.
+    """
+    eligible = (dataset["ADY"] <= 1) & dataset["AVAL"].notna() & dataset["_TREATED"]
+    if filter is not None:
+        eligible &= filter
+    return derive_var_extreme_flag(dataset, by_vars=by_vars, order=["ADY", "SRCSEQ"], new_var="ABLFL",
+                                   filter=eligible)
+
+
+def derive_vars_base_chg(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("USUBJID", "PARAMCD")) -> pd.DataFrame:
+    """BASE = AVAL of the ABLFL record per ``by_vars``; CHG = AVAL - BASE and PCHG = 100 * CHG / BASE
+    on post-baseline records (ADY > 1). ADaMIG 1.3 BDS BASE/CHG/PCHG.
+    """
+    base = dataset.loc[dataset["ABLFL"] == "Y", list(by_vars) + ["AVAL"]].rename(columns={"AVAL": "BASE"})
+    out = dataset.drop(columns=["BASE"], errors="ignore").merge(base, on=list(by_vars), how="left")
+    post = out["ADY"] > 1
+    out["CHG"] = (out["AVAL"] - out["BASE"]).where(post)
+    out["PCHG"] = (100 * out["CHG"] / out["BASE"]).where(out["BASE"] != 0)
+    return out
+
+
+def derive_var_aseq(dataset: pd.DataFrame, *, order: Sequence[str]) -> pd.DataFrame:
+    """ASEQ = 1, 2, ... within USUBJID after sorting by USUBJID and ``order``."""
+    out = dataset.sort_values(["USUBJID", *order], kind="stable").reset_index(drop=True)
+    out["ASEQ"] = (out.groupby("USUBJID").cumcount() + 1).astype("float64")
+    return out
+
+
+def derive_vars_adsl(dataset: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+    """Copy the subject-level variables a BDS dataset carries (STUDYID, SUBJID, SITEID, TRTP, TRTA, FASFL)."""
+    cols = {k: v for k, v in ADSL_BDS_VARS.items() if v in adsl.columns}
+    add = adsl[["USUBJID", *dict.fromkeys(cols.values())]]
+    add = pd.DataFrame({"USUBJID": add["USUBJID"], **{k: add[v] for k, v in cols.items()}})
+    return dataset.drop(columns=list(cols), errors="ignore").merge(add, on="USUBJID", how="left")
+
+
+def derive_vars_param(dataset: pd.DataFrame, parameters: pd.DataFrame) -> pd.DataFrame:
+    """Add PARAM and PARAMN from a parameter table (paramcd, param, paramn) by PARAMCD."""
+    table = parameters.rename(columns={"paramcd": "PARAMCD", "param": "PARAM", "paramn": "PARAMN"})
+    table = table[["PARAMCD", "PARAM", "PARAMN"]].astype({"PARAMN": "float64"})
+    return dataset.drop(columns=["PARAM", "PARAMN"], errors="ignore").merge(table, on="PARAMCD", how="left")
+
+
+def blank_to_none(series: pd.Series) -> pd.Series:
+    """Text with '' or whitespace -> None (read_xpt gives '' for missing text)."""
+    text = series.astype(object)
+    return text.where(text.notna() & (text.astype(str).str.strip() != ""), None)
+
+
+def to_num(series: pd.Series) -> pd.Series:
+    """Numeric float64 with NaN for blanks and non-numbers."""
+    return pd.to_numeric(series.replace("", np.nan) if series.dtype == object else series,
+                         errors="coerce").astype("float64")
+
+
+__all__ = ["require_columns", "derive_var_extreme_flag", "derive_var_ablfl", "derive_vars_base_chg",
+           "derive_var_aseq", "derive_vars_adsl", "derive_vars_param", "blank_to_none", "to_num"]

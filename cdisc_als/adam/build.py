@@ -1,0 +1,135 @@
+"""The ADaM pipeline: SDTM frames in, ADSL/ADQSALS/ADRE/ADSLOPE/ADRESP out; files, table and plots.
+
+``derive_adam`` is pure (frames in, frames out). ``derive`` reads an SDTM folder, writes every output
+into temporary folders beside the targets and moves the files into place only when all are written,
+so a failed run leaves no half-written package.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc_als.adam.adqsals import derive_adqsals
+from cdisc_als.adam.adre import derive_adre
+from cdisc_als.adam.adsl import derive_adsl, derive_vars_adsl_efficacy
+from cdisc_als.adam.bds import derive_vars_adsl
+from cdisc_als.adam.responders import derive_adresp
+from cdisc_als.adam.slopes import derive_adslope
+from cdisc_als.config import Settings
+from cdisc_als.errors import UserError
+from cdisc_als.metadata.study import StudySpec, load_study_spec
+
+DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
+SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
+
+
+@dataclass
+class DeriveReport:
+    """What ``derive`` wrote and what it left out."""
+
+    datasets: dict[str, Path] = field(default_factory=dict)
+    tables: list[Path] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def derive_adam_with_exclusions(sdtm: dict[str, pd.DataFrame], settings: Settings | None = None,
+                                spec: StudySpec | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """All five ADaM datasets (columns in spec order) plus the SDTM rows left out, with reasons."""
+    settings = settings or Settings()
+    spec = spec or load_study_spec("adam")
+    adsl = derive_adsl(sdtm, spec, settings)
+    adqsals, excluded = derive_adqsals(sdtm.get("QS"), adsl, spec)
+    adre = derive_adre(sdtm.get("RE"), adsl, spec)
+    adsl = derive_vars_adsl_efficacy(adsl, {"ADQSALS": adqsals, "ADRE": adre})
+    bds = {"ADQSALS": derive_vars_adsl(adqsals, adsl), "ADRE": derive_vars_adsl(adre, adsl)}
+    bds["ADSLOPE"] = derive_adslope(bds, adsl, spec, settings)
+    bds["ADRESP"] = derive_adresp(bds["ADSLOPE"], adsl, spec, settings)
+    out = {"ADSL": adsl, **bds}
+    return {name: select_spec_columns(out[name], spec, name) for name in DATASETS}, excluded
+
+
+def derive_adam(sdtm: dict[str, pd.DataFrame], settings: Settings | None = None) -> dict[str, pd.DataFrame]:
+    """ADSL, ADQSALS, ADRE, ADSLOPE and ADRESP from SDTM frames keyed by upper-case domain name."""
+    return derive_adam_with_exclusions(sdtm, settings)[0]
+
+
+def select_spec_columns(frame: pd.DataFrame, spec: StudySpec, name: str) -> pd.DataFrame:
+    """The spec's variables in spec order (absent ones as missing); helper columns dropped."""
+    variables = spec.dataset_variables(name)
+    out = frame.reindex(columns=list(variables["variable"]))
+    for var, typ in zip(variables["variable"], variables["type"]):
+        if typ == "Num":
+            out[var] = pd.to_numeric(out[var], errors="coerce").astype("float64")
+    return out.reset_index(drop=True)
+
+
+def read_sdtm(sdtm_dir: Path) -> dict[str, pd.DataFrame]:
+    """Read the SDTM XPTs the ADaM build uses (``<domain>.xpt``, any case); DM must exist."""
+    from cdisc_als.xport import read_xpt
+
+    sdtm_dir = Path(sdtm_dir)
+    if not sdtm_dir.is_dir():
+        raise UserError("SDTM folder not found", file=sdtm_dir)
+    files = {p.stem.upper(): p for p in sdtm_dir.iterdir() if p.suffix.lower() == ".xpt"}
+    if "DM" not in files:
+        raise UserError("no dm.xpt in the SDTM folder", file=sdtm_dir)
+    return {name: read_xpt(files[name]).frame for name in SDTM_INPUTS if name in files}
+
+
+def write_adam(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Settings,
+               spec: StudySpec | None = None) -> dict[str, Path]:
+    """Write each dataset with its spec metadata through the shared strict XPT writer."""
+    from cdisc_als.export.dataset import DatasetMeta, write_dataset
+
+    spec = spec or load_study_spec("adam")
+    paths = {}
+    for name, frame in datasets.items():
+        meta = DatasetMeta(name, spec.dataset_label(name), spec.dataset_variables(name))
+        paths[name] = write_dataset(frame, out_dir, meta, created=settings.created,
+                                    transliterate=settings.transliterate)
+    return paths
+
+
+def move_into_place(staging: Path, target: Path) -> list[Path]:
+    """Move every file of ``staging`` into ``target`` (created if needed), replacing same-named files."""
+    target.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for path in sorted(staging.iterdir()):
+        dest = target / path.name
+        os.replace(path, dest)
+        moved.append(dest)
+    return moved
+
+
+def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | None = None,
+           tables_dir: Path | str | None = None) -> DeriveReport:
+    """Read SDTM_DIR, write the five ADaM XPTs into OUT_DIR and the slope table and plots into
+    TABLES_DIR (default OUT_DIR/../tables); nothing is moved into place until everything is written."""
+    from cdisc_als.adam.plots import write_plots
+    from cdisc_als.adam.tables import write_slope_table
+
+    settings = settings or Settings()
+    out_dir = Path(out_dir).resolve()
+    tables_dir = Path(tables_dir).resolve() if tables_dir else out_dir.parent / "tables"
+    datasets, excluded = derive_adam_with_exclusions(read_sdtm(Path(sdtm_dir)), settings)
+    report = DeriveReport(rows={k: len(v) for k, v in datasets.items()}, excluded=excluded)
+    for folder in (out_dir.parent, tables_dir.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".adam-") as stage_adam, \
+            tempfile.TemporaryDirectory(dir=tables_dir.parent, prefix=".tables-") as stage_tables:
+        write_adam(datasets, Path(stage_adam), settings)
+        write_slope_table(datasets, Path(stage_tables), settings)
+        excluded.to_csv(Path(stage_tables) / "excluded.csv", index=False, lineterminator="\n")
+        write_plots(datasets, Path(stage_tables), settings)
+        written = move_into_place(Path(stage_adam), out_dir)
+        report.tables = move_into_place(Path(stage_tables), tables_dir)
+    report.datasets = {p.stem.upper(): p for p in written}
+    return report
+
+
+__all__ = ["derive", "derive_adam", "derive_adam_with_exclusions", "read_sdtm", "write_adam", "DeriveReport"]

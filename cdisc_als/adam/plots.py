@@ -1,0 +1,106 @@
+"""Plots of the slope analysis (matplotlib Agg, PNG without software/time metadata: reruns are identical).
+
+* ``spaghetti_<PARAMCD>.png``: the analysed values over months since treatment, one panel per cohort
+  (TRT01P; subjects without treatment: months since their first assessment), with each subject's
+  fitted pre- and post-treatment lines from ADSLOPE.
+* ``slopes_before_after.png``: each subject's pre- vs post-treatment slope, one panel per slope parameter.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from cdisc_als.adam.slopes import OVERALL, POST, PRE, derive_var_aphase, select_slope_records  # noqa: E402
+from cdisc_als.adam.timing import compute_months, compute_offset  # noqa: E402
+from cdisc_als.config import Settings  # noqa: E402
+from cdisc_als.metadata.study import load_study_spec  # noqa: E402
+
+PNG_METADATA = {"Software": None}
+UNTREATED = "No treatment"
+SPAGHETTI = ("ALSRSLP", "FVCPPSLP")   # slope parameters whose source values are drawn
+
+
+def save_figure(fig: plt.Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=100, metadata=PNG_METADATA)
+    plt.close(fig)
+    return path
+
+
+def compute_fitted_lines(adslope: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Start and end (month, value) of each fitted slope: T from SLPSTDY..SLPENDY (OVERALL: 0..SLPSPANM)."""
+    rows = adslope[adslope["AVAL"].notna()].copy()
+    start = compute_months(compute_offset(rows["SLPSTDY"]), settings.days_per_month)
+    end = compute_months(compute_offset(rows["SLPENDY"]), settings.days_per_month)
+    overall = rows["APHASE"] == OVERALL
+    rows["T0"] = start.where(~overall, 0.0)
+    rows["T1"] = end.where(~overall, rows["SLPSPANM"])
+    rows["Y0"] = rows["SLPINT"] + rows["AVAL"] * rows["T0"]
+    rows["Y1"] = rows["SLPINT"] + rows["AVAL"] * rows["T1"]
+    return rows
+
+
+def plot_spaghetti(datasets: dict[str, pd.DataFrame], paramcd: str, out_dir: Path, settings: Settings) -> Path:
+    spec = load_study_spec("adam")
+    adsl = datasets["ADSL"]
+    points = derive_var_aphase(select_slope_records(datasets, spec), adsl, settings)
+    points = points[points["PARAMCD"] == paramcd].drop_duplicates(["USUBJID", "T", "AVAL"])
+    cohort = adsl.set_index("USUBJID")["TRT01P"].replace("", UNTREATED).fillna(UNTREATED)
+    lines = compute_fitted_lines(datasets["ADSLOPE"], settings)
+    lines = lines[lines["PARAMCD"] == paramcd]
+    cohorts = sorted(set(cohort))
+    fig, axes = plt.subplots(1, max(len(cohorts), 1), figsize=(4.5 * max(len(cohorts), 1), 4), sharey=True,
+                             squeeze=False)
+    title = spec.dataset_parameters("ADSLOPE").set_index("paramcd").at[paramcd, "param"]
+    for ax, name in zip(axes[0], cohorts):
+        ids = cohort.index[cohort == name]
+        for uid, grp in points[points["USUBJID"].isin(ids)].sort_values("T").groupby("USUBJID", sort=True):
+            ax.plot(grp["T"], grp["AVAL"], color="0.6", linewidth=0.8, marker="o", markersize=2)
+        for phase, colour in ((PRE, "tab:blue"), (POST, "tab:red"), (OVERALL, "tab:green")):
+            seg = lines[lines["USUBJID"].isin(ids) & (lines["APHASE"] == phase)]
+            for r in seg.itertuples(index=False):
+                ax.plot([r.T0, r.T1], [r.Y0, r.Y1], color=colour, linewidth=1.2)
+        ax.axvline(0, color="black", linewidth=0.6, linestyle=":")
+        ax.set_title(f"{name} (n={len(ids)})")
+        ax.set_xlabel("Months since treatment" if name != UNTREATED else "Months since first assessment")
+    axes[0][0].set_ylabel(title.split(" Slope")[0])
+    fig.suptitle(f"{title}: values and fitted pre (blue) / post (red) lines")
+    fig.tight_layout()
+    return save_figure(fig, Path(out_dir) / f"spaghetti_{paramcd}.png")
+
+
+def plot_before_after(datasets: dict[str, pd.DataFrame], out_dir: Path) -> Path:
+    spec = load_study_spec("adam")
+    params = spec.dataset_parameters("ADSLOPE")
+    slopes = datasets["ADSLOPE"]
+    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 4), squeeze=False)
+    for ax, (paramcd, param) in zip(axes[0], params[["paramcd", "param"]].itertuples(index=False)):
+        wide = slopes[slopes["PARAMCD"] == paramcd].pivot_table(index=["USUBJID", "TRTP"], columns="APHASE",
+                                                                values="AVAL", aggfunc="first")
+        wide = wide.reindex(columns=[PRE, POST]).dropna().reset_index()
+        colours = {t: f"C{i}" for i, t in enumerate(sorted(wide["TRTP"].unique()))}
+        for r in wide.itertuples(index=False):
+            ax.plot([0, 1], [r[2], r[3]], color=colours[r[1]], marker="o", linewidth=0.9)
+        for t, c in colours.items():
+            ax.plot([], [], color=c, label=t)
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.set_xticks([0, 1], ["Before", "After"])
+        ax.set_xlim(-0.3, 1.3)
+        ax.set_title(param, fontsize=9)
+        if colours:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    return save_figure(fig, Path(out_dir) / "slopes_before_after.png")
+
+
+def write_plots(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Settings) -> list[Path]:
+    """Write the spaghetti plots and the before/after slope plot into ``out_dir``."""
+    paths = [plot_spaghetti(datasets, cd, out_dir, settings) for cd in SPAGHETTI]
+    return paths + [plot_before_after(datasets, out_dir)]
+
+
+__all__ = ["write_plots", "plot_spaghetti", "plot_before_after", "compute_fitted_lines"]
