@@ -1,0 +1,174 @@
+"""``convert``: a folder of raw site files -> SDTM XPTs, rejects.csv, reconciliation.csv and a log.
+
+Outputs are written into a temporary folder beside OUT_DIR and moved into
+place only when everything succeeded, so a failure never leaves half a folder.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from cdisc_als.config import Settings, build_timestamp
+from cdisc_als.errors import UserError
+from cdisc_als.export.dataset import DatasetMeta, write_dataset
+from cdisc_als.ingest.layout import FILE, ROW, find_source_file, load_layout, map_source, source_columns
+from cdisc_als.ingest.read import read_source
+from cdisc_als.metadata.spec import Spec, load_spec
+from cdisc_als.sdtm.build import SdtmResult, build_sdtm
+
+
+@dataclass
+class ConvertResult:
+    out_dir: Path
+    datasets: dict[str, pd.DataFrame]
+    rejects: pd.DataFrame
+    reconciliation: pd.DataFrame
+    log: list[str] = field(default_factory=list)
+
+
+def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None]):
+    """Read and map every source the layout names; returns (layout, sources by target, rejects, counts)."""
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        raise UserError("input folder not found", file=input_dir)
+    layout = load_layout(layout_name)
+    sources: dict[str, list[pd.DataFrame]] = {}
+    rejects, counts = [], []
+    coding = None
+    columns_seen: dict[str, list[str]] = {}
+    columns_used: dict[str, set[str]] = {}
+    for form, cfg in layout.sources.items():
+        path = find_source_file(input_dir, cfg["file"])
+        if path is None:
+            if cfg.get("optional") or cfg["target"] not in ("subjects",):
+                log(f"{form}: no file '{cfg['file']}.*' in {input_dir}; skipped")
+                continue
+            raise UserError(f"no file for form '{form}' (expected {cfg['file']}.csv/.xlsx/.sas7bdat/.sav/.xpt)",
+                            file=input_dir)
+        raw = read_source(path, expected=source_columns(cfg))
+        columns_seen.setdefault(path.name, [c for c in raw.columns if c != ROW])
+        columns_used.setdefault(path.name, set()).update(source_columns(cfg))
+        canonical, rej = map_source(raw, cfg, layout, path, form)
+        sources.setdefault(cfg["target"], []).append(canonical)
+        rejects.append(rej)
+        counts.append({"form": form, "file": path.name, "rows_read": len(raw)})
+        if "coding" in cfg:
+            coding_path = find_source_file(input_dir, cfg["coding"]["file"])
+            if coding_path is not None:
+                coding = read_source(coding_path)
+                log(f"{form}: coding table {coding_path.name} ({len(coding)} terms)")
+    for name, seen in columns_seen.items():
+        ignored = [c for c in seen if c not in columns_used[name]]
+        if ignored:
+            log(f"{name}: columns the layout does not map: {', '.join(ignored)}")
+    return layout, sources, rejects, counts, coding
+
+
+def reconcile(counts: list[dict], result: SdtmResult) -> pd.DataFrame:
+    """Per source file: rows read = rows mapped + rows rejected (a row is mapped when any record of it was written)."""
+    table = pd.DataFrame(counts)
+    used = result.used.astype({ROW: "int64"}).drop_duplicates()
+    mapped = used.groupby("_form")[ROW].nunique()
+    table["rows_mapped"] = table["form"].map(mapped).fillna(0).astype(int)
+    table["rows_rejected"] = table["rows_read"] - table["rows_mapped"]
+    rej = result.rejects
+    cells = rej[rej["level"] == "cell"].groupby("form").size()
+    table["cells_rejected"] = table["form"].map(cells).fillna(0).astype(int)
+    return table[["form", "file", "rows_read", "rows_mapped", "rows_rejected", "cells_rejected"]]
+
+
+def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date: str | None = None,
+            settings: Settings | None = None, echo: Callable[[str], None] = lambda m: None,
+            spec: Spec | None = None) -> ConvertResult:
+    """Convert raw files to SDTM in ``out_dir`` (``sdtm/*.xpt``, ``rejects.csv``, ``reconciliation.csv``, ``convert.log``)."""
+    settings = settings or Settings(study_id=study)
+    lines: list[str] = []
+
+    def log(message: str) -> None:
+        lines.append(message)
+        echo(message)
+
+    anchor_day = _anchor_day(anchor_date)
+    layout_obj, sources, rejects, counts, coding = read_sources(input_dir, layout, log)
+    if anchor_day is not None and layout_obj.time_axis != "offsets":
+        raise UserError(f"--anchor-date applies to layouts with day offsets; '{layout}' has calendar dates")
+    spec = spec or load_spec()
+    cfgs = layout_obj.sources
+    coding_cfg = next((c["coding"] for c in cfgs.values() if "coding" in c), None)
+    units = next((c["units"] for c in cfgs.values() if "units" in c), {})
+    log(f"building SDTM for study {study} with layout {layout_obj.name}")
+    result = build_sdtm(sources, layout=layout_obj, study_id=study, spec=spec, anchor_day=anchor_day,
+                        coding=coding, coding_cfg=coding_cfg, units=units)
+    result.rejects = pd.concat([*rejects, result.rejects], ignore_index=True).sort_values(
+        ["file", "row", "column"], kind="stable").reset_index(drop=True)
+    table = reconcile(counts, result)
+    _check_accounted(table, result)
+    out_dir = Path(out_dir)
+    created = settings.created if settings else build_timestamp()
+    with _staging(out_dir) as stage:
+        (stage / "sdtm").mkdir()
+        for name, frame in result.domains.items():
+            meta = DatasetMeta(name, spec.dataset_label(name), _variables(spec, name, frame))
+            write_dataset(frame, stage / "sdtm", meta, created=created, transliterate=settings.transliterate)
+            log(f"{name}: {len(frame)} records")
+        result.rejects.to_csv(stage / "rejects.csv", index=False, lineterminator="\n")
+        table.to_csv(stage / "reconciliation.csv", index=False, lineterminator="\n")
+        (stage / "convert.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ConvertResult(out_dir, result.domains, result.rejects, table, lines)
+
+
+def _variables(spec: Spec, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    model = spec.dataset_variables(name).set_index("variable")
+    return pd.DataFrame({"variable": frame.columns, "label": model.loc[frame.columns, "label"].values,
+                         "type": model.loc[frame.columns, "type"].values})
+
+
+def _anchor_day(anchor_date: str | None) -> float | None:
+    if not anchor_date:
+        return None
+    try:
+        day = date.fromisoformat(anchor_date)
+    except ValueError:
+        raise UserError(f"--anchor-date '{anchor_date}' is not a date (YYYY-MM-DD)") from None
+    return float((day - date(1960, 1, 1)).days)
+
+
+def _check_accounted(table: pd.DataFrame, result: SdtmResult) -> None:
+    """Every rejected row must have a reason in rejects.csv; a silent loss is a bug, never a success."""
+    rej = result.rejects[result.rejects["level"] == "row"]
+    with_reason = rej.groupby("form")["row"].apply(lambda s: set(s.astype(int)))
+    used = result.used.groupby("_form")[ROW].apply(lambda s: set(s.astype(int)))
+    for form, read in zip(table["form"], table["rows_read"]):
+        missing = set(range(1, int(read) + 1)) - used.get(form, set()) - with_reason.get(form, set())
+        if missing:
+            raise AssertionError(f"{form}: rows {sorted(missing)[:10]} neither mapped nor rejected")
+
+
+class _staging:
+    """Write into a temporary sibling folder; on success move its contents into ``out_dir`` atomically per entry."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+
+    def __enter__(self) -> Path:
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-", dir=self.out_dir.parent))
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(self.tmp.iterdir()):
+            target = self.out_dir / entry.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            entry.replace(target)
+        shutil.rmtree(self.tmp, ignore_errors=True)

@@ -1,0 +1,121 @@
+"""Timing variables shared by every domain: --DTC, --DY, VISIT/VISITNUM, EPOCH.
+
+Two time axes exist.  With calendar dates (a site EDC export) a record's day
+number is its date counted from 1960-01-01 and --DY is computed against
+DM.RFSTDTC.  With day offsets (PRO-ACT ``*_Delta``: days from trial entry) the
+day number is the offset itself, trial entry is the reference (day 1, no day
+0) and --DTC stays empty unless the user gave an anchor date for offset 0;
+nothing else ever turns an offset into a calendar date.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.derive.dates import (compute_day_number, compute_iso_from_day_number, compute_study_day)
+from cdisc_als.errors import RejectReason
+from cdisc_als.ingest.layout import Layout, reject
+
+
+def compute_day(frame: pd.DataFrame, column: str, *, axis: str, anchor_day: float | None) -> tuple[pd.Series, pd.Series]:
+    """(day number, ISO --DTC) for ``column`` on the layout's time axis."""
+    if axis == "offsets":
+        day = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        iso = compute_iso_from_day_number(day + anchor_day) if anchor_day is not None else pd.Series("", index=frame.index, dtype=object)
+        return day, iso
+    iso = frame[column].fillna("").astype(object)
+    return compute_day_number(iso), iso
+
+
+def derive_vars_dtc_dy(dataset: pd.DataFrame, *, source: str, dtc: str, dy: str | None, refs: pd.DataFrame,
+                       axis: str, anchor_day: float | None) -> pd.DataFrame:
+    """Add ``dtc`` (ISO 8601), ``dy`` (study day, SDTMIG §4.4.4) and ``_day_<dtc>`` from ``source``.
+
+    ``refs`` is indexed by USUBJID with ``REF_DAY`` (day number of RFSTDTC).
+    """
+    out = dataset.copy()
+    day, iso = compute_day(out, source, axis=axis, anchor_day=anchor_day)
+    out[dtc] = iso
+    out[f"_day_{dtc}"] = day
+    if dy:
+        ref = out["USUBJID"].map(refs["REF_DAY"]).astype("float64")
+        out[dy] = compute_study_day(day, ref)
+    return out
+
+
+def derive_vars_visit(dataset: pd.DataFrame, *, layout: Layout, label: str = "VISIT_LABEL",
+                      day: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """VISITNUM, VISIT, VISITDY and the planned epoch from the layout's visit map (SDTMIG §4.4.5).
+
+    Unscheduled visits get VISITNUM = the latest planned visit before them + 0.1 (0.2, ... for further
+    ones in the same interval) and VISIT ``UNSCHEDULED <VISITNUM>``, so VISIT and VISITNUM stay one-to-one
+    per subject; VISITDY is left empty for them.  A label the map does not know is rejected.
+    """
+    out = dataset.copy()
+    key = out[label].astype(str).str.strip().str.upper()
+    table = pd.DataFrame(layout.visits).T
+    planned = key.isin(table.index)
+    unscheduled = key.isin(layout.unscheduled)
+    bad = ~planned & ~unscheduled
+    rejects = reject(out, bad, column=label, values=out[label], reason=RejectReason.UNKNOWN_VISIT,
+                     level="row", detail="visit label not in the layout's visit map")
+    out = out[~bad].copy()
+    key, planned = key[~bad], planned[~bad]
+    out["VISITNUM"] = key.map(table["visitnum"]).astype("float64")
+    out["VISIT"] = key.map(table["visit"]).fillna("").astype(object)
+    out["VISITDY"] = key.map(table["visitdy"]).astype("float64") if "visitdy" in table else np.nan
+    out["_planned_epoch"] = key.map(table["epoch"]).fillna("").astype(object) if "epoch" in table else ""
+    if (~planned).any():
+        out = _number_unscheduled(out, ~planned, day)
+    return out, rejects
+
+
+def _number_unscheduled(out: pd.DataFrame, mask: pd.Series, day: str) -> pd.DataFrame:
+    plan = out.loc[~mask, ["USUBJID", day, "VISITNUM"]].dropna().sort_values(day)
+    uns = out.loc[mask, ["USUBJID", day]].reset_index().sort_values(day)
+    merged = pd.merge_asof(uns.dropna(subset=[day]), plan, on=day, by="USUBJID", direction="backward")
+    merged["VISITNUM"] = merged["VISITNUM"].fillna(0)
+    # several unscheduled visits after the same planned one: .1, .2, ... by distinct day
+    merged["_k"] = merged.groupby(["USUBJID", "VISITNUM"])[day].rank(method="dense")
+    merged["VISITNUM"] = (merged["VISITNUM"] + merged["_k"] / 10).round(1)
+    number = merged.set_index("index")["VISITNUM"]
+    out.loc[mask, "VISITNUM"] = number.reindex(out.index[mask]).values
+    out.loc[mask, "VISIT"] = "UNSCHEDULED " + out.loc[mask, "VISITNUM"].map("{:.1f}".format)
+    out.loc[mask & out["VISITNUM"].isna(), "VISIT"] = "UNSCHEDULED"
+    out.loc[mask, "VISITDY"] = np.nan
+    return out
+
+
+def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, events: bool) -> pd.DataFrame:
+    """EPOCH (codelist C99079) from the record's day relative to the subject's first treatment day.
+
+    A planned visit's epoch (from the layout) wins for findings.  Otherwise: on or before the
+    screening visit SCREENING, then RUN-IN until treatment, TREATMENT on the treatment day for events
+    and interventions, FOLLOW-UP after it.  Unknown dates or untreated subjects give no EPOCH (§4.1.3.1:
+    EPOCH is not imputed).
+    """
+    out = dataset.copy()
+    d = out[day]
+    trt = out["USUBJID"].map(refs["TRT_DAY"]).astype("float64")
+    screen = out["USUBJID"].map(refs["SCREEN_DAY"]).astype("float64")
+    by_day = np.select(
+        [d.isna() | trt.isna(), d <= screen, d < trt, (d == trt) & events, (d == trt), d > trt],
+        ["", "SCREENING", "RUN-IN", "TREATMENT", "RUN-IN", "FOLLOW-UP"], default="")
+    planned = out["_planned_epoch"] if "_planned_epoch" in out else pd.Series("", index=out.index)
+    out["EPOCH"] = np.where(planned.fillna("") != "", planned, by_day)
+    return out
+
+
+def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day: str, value: str,
+                      refs: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
+    """--LOBXFL = "Y" on the last non-missing result on or before the first treatment day, per subject and test."""
+    out = dataset.copy()
+    trt = out["USUBJID"].map(refs["TRT_DAY"]).astype("float64")
+    eligible = out[value].notna() & out[day].notna() & (out[day] <= trt)
+    flag = pd.Series("", index=out.index, dtype=object)
+    if eligible.any():
+        cand = out.loc[eligible].sort_values([day, *(order or [])], kind="stable")
+        last = cand.groupby(["USUBJID", *by], sort=False).tail(1).index
+        flag.loc[last] = "Y"
+    out[f"{domain}LOBXFL"] = flag
+    return out

@@ -1,0 +1,279 @@
+"""Layouts: data files in ``specs/layouts/`` that say how a site's files map to SDTM.
+
+A layout names, per source form, the file, the target (``subjects``,
+``questionnaire``, ``respiratory``, ``adverse_events``, ``exposure``,
+``disposition``, ``death``), and per target column where it comes from and how
+it is transformed: ``required``, ``recode`` (a value map), ``date`` (ISO 8601 via
+the layout's date formats), ``offset`` (a day offset from trial entry),
+``number``, ``constants``, ``checkboxes`` (several boxes -> one variable) and
+``melt`` (one wide row -> one record per item, with ``variants`` chosen per row,
+e.g. ALSFRS-R rows versus original-ALSFRS rows).  Adding a layout needs no
+Python.  The schema of a layout is ``specs/schema/layout.schema.json``.
+
+:func:`map_source` applies one source's mapping to a raw frame and returns the
+canonical frame and the cells or rows it had to reject, each with a reason.
+Canonical frames keep ``_file``/``_row`` (and ``_col`` after a melt) so every
+record can be traced back to its raw cell.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cdisc_als.derive.dates import compute_iso_date
+from cdisc_als.errors import RejectReason, UserError
+from cdisc_als.ingest.read import ROW
+from cdisc_als.metadata.spec import specs_dir
+
+FILE, COL = "_file", "_col"
+SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sas7bdat", ".sav", ".zsav", ".xpt")
+REJECT_COLUMNS = ["form", "file", "row", "column", "value", "reason", "level", "detail"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A loaded, schema-checked layout."""
+
+    name: str
+    description: str
+    dates: list
+    time_axis: str                 # "dates" or "offsets"
+    arms: dict
+    visits: dict
+    unscheduled: list
+    sources: dict
+
+
+def layout_path(name: str) -> Path:
+    candidate = Path(name)
+    if candidate.suffix in {".yaml", ".yml"} and candidate.is_file():
+        return candidate
+    path = specs_dir() / "layouts" / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in (specs_dir() / "layouts").glob("*.yaml"))
+        raise UserError(f"unknown layout '{name}' (known: {', '.join(known)})")
+    return path
+
+
+def load_layout(name: str) -> Layout:
+    """Load a layout by name (``specs/layouts/<name>.yaml``) or path and check it against the schema."""
+    import jsonschema
+
+    path = layout_path(name)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise UserError(f"layout is not valid YAML: {err}", file=path) from None
+    schema = json.loads((specs_dir() / "schema" / "layout.schema.json").read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.path) or "(top)"
+        raise UserError(f"layout does not follow the layout schema at {where}: {first.message}", file=path)
+    visits = {str(k).upper(): v for k, v in (doc.get("visits") or {}).items()}
+    return Layout(doc["name"], doc.get("description", ""), doc.get("dates", ["YYYY-MM-DD"]),
+                  doc.get("time_axis", "dates"), doc.get("arms") or {}, visits,
+                  [str(u).upper() for u in doc.get("unscheduled", [])], doc["sources"])
+
+
+def find_source_file(input_dir: Path, stem: str) -> Path | None:
+    """The file in ``input_dir`` whose name (without suffix) is ``stem``, case-insensitive."""
+    matches = sorted(p for p in Path(input_dir).iterdir()
+                     if p.is_file() and p.suffix.lower() in SUFFIXES and p.stem.lower() == stem.lower())
+    if len(matches) > 1:
+        raise UserError(f"several files for form '{stem}': {', '.join(p.name for p in matches)}", file=input_dir)
+    return matches[0] if matches else None
+
+
+def source_columns(cfg: dict) -> list[str]:
+    """Every raw column a source mapping reads."""
+    cols = [c["from"] for c in cfg.get("columns", {}).values()]
+    box = cfg.get("checkboxes")
+    if box:
+        cols += list(box["columns"]) + ([box["other_text"]] if box.get("other_text") else [])
+    for melt in _melts(cfg):
+        for item in melt["items"]:
+            cols += [item["from"], *item.get("columns", {}).values()]
+    for variant in cfg.get("variants", []):
+        cols += variant["when"].get("any_present", [])
+    return list(dict.fromkeys(cols))
+
+
+def _melts(cfg: dict) -> list[dict]:
+    found = [cfg["melt"]] if "melt" in cfg else []
+    return found + [v["melt"] for v in cfg.get("variants", []) if "melt" in v]
+
+
+def new_rejects(rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    if rows is None or rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in REJECT_COLUMNS})
+    return rows.reindex(columns=REJECT_COLUMNS)
+
+
+def reject(frame: pd.DataFrame, mask: pd.Series, *, column: str, values: pd.Series | None = None,
+           reason: RejectReason, level: str, detail: str = "") -> pd.DataFrame:
+    """Reject entries for the rows of ``frame`` under ``mask`` (vectorised)."""
+    hit = frame.loc[mask]
+    vals = (values if values is not None else pd.Series("", index=frame.index)).loc[mask]
+    # a cell reject names the raw column of the cell; a row reject names the column that condemned the row
+    col = hit[COL] if (COL in hit and level == "cell") else pd.Series(column, index=hit.index)
+    form = hit["_form"] if "_form" in hit else pd.Series("", index=hit.index)
+    out = pd.DataFrame({"form": form.values, "file": hit[FILE].values, "row": hit[ROW].values,
+                        "column": col.values, "value": vals.astype(str).values, "reason": reason.value,
+                        "level": level, "detail": detail}, columns=REJECT_COLUMNS)
+    if level == "row":
+        out = out.drop_duplicates(["form", "file", "row", "reason"])
+    return out
+
+
+def check_columns(raw: pd.DataFrame, cfg: dict, file: Path) -> None:
+    """Every column the mapping reads must exist (pandera checks presence; the message names file and column)."""
+    import pandera.pandas as pa
+
+    optional = {c["from"] for c in cfg.get("columns", {}).values() if c.get("optional")}
+    schema = pa.DataFrameSchema({c: pa.Column(required=c not in optional, nullable=True)
+                                 for c in source_columns(cfg)}, strict=False)
+    try:
+        schema.validate(raw.head(0))
+    except pa.errors.SchemaError as err:
+        missing = [c for c in source_columns(cfg) if c not in raw.columns and c not in optional]
+        raise UserError("missing required column", file=file, column=", ".join(missing) or str(err)) from None
+
+
+def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
+               form: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply one source mapping (``form`` names it in rejects): raw text frame -> canonical frame, rejects."""
+    check_columns(raw, cfg, file)
+    raw = raw.copy()
+    raw[FILE] = file.name
+    raw["_form"] = form
+    rejects = [_reject_duplicates(raw)]
+    raw = raw[~raw.drop(columns=[ROW]).duplicated(keep="first")]
+    out = raw[[FILE, ROW, "_form"]].copy()
+    decimal_comma = bool(raw.attrs.get("decimal_comma"))
+    row_bad = pd.Series(False, index=raw.index)
+    for target, spec in cfg.get("columns", {}).items():
+        if spec["from"] not in raw:
+            out[target] = ""
+            continue
+        value, bad, reason = _convert(raw[spec["from"]], spec, layout, decimal_comma)
+        blank_required = spec.get("required", False) & (value.astype(str) == "") & ~bad
+        if spec.get("required"):
+            row_bad |= bad | blank_required
+        frame = raw.assign(**{COL: spec["from"]})
+        rejects.append(reject(frame, bad, column=spec["from"], values=raw[spec["from"]], reason=reason,
+                              level="row" if spec.get("required") else "cell",
+                              detail=f"{target}: {spec.get('why', _why(reason, spec))}"))
+        rejects.append(reject(frame, blank_required, column=spec["from"], reason=RejectReason.MISSING_KEY,
+                              level="row", detail=f"{target} is required"))
+        out[target] = value.where(~bad, "" if value.dtype == object else np.nan)
+    for target, constant in cfg.get("constants", {}).items():
+        out[target] = constant
+    if "checkboxes" in cfg:
+        out = pd.concat([out, _checkboxes(raw, cfg["checkboxes"])], axis=1)
+    out, raw = out[~row_bad], raw[~row_bad]
+    if "melt" in cfg or "variants" in cfg:
+        out, melt_rejects = _melt_rows(raw, out, cfg, decimal_comma)
+        rejects.append(melt_rejects)
+    return out.reset_index(drop=True), new_rejects(pd.concat(rejects, ignore_index=True))
+
+
+def _why(reason: RejectReason, spec: dict) -> str:
+    if reason is RejectReason.BAD_CODE and "recode" in spec:
+        return f"not one of {sorted(spec['recode'])}"
+    return {RejectReason.BAD_DATE: "not a valid date", RejectReason.BAD_NUMBER: "not a number"}.get(reason, "")
+
+
+def _convert(col: pd.Series, spec: dict, layout: Layout, decimal_comma: bool):
+    """One raw column -> (value, bad mask, reason for bad)."""
+    text = col.astype(str).str.strip()
+    if "recode" in spec:
+        table = {str(k).strip().upper(): v for k, v in spec["recode"].items()}
+        value = text.str.upper().map(table)
+        bad = value.isna() & (text != "")
+        return value.fillna("").astype(object), bad, RejectReason.BAD_CODE
+    if spec.get("date"):
+        iso, bad = compute_iso_date(text, layout.dates)
+        return iso, bad, RejectReason.BAD_DATE
+    if spec.get("number") or spec.get("offset"):
+        number, bad = compute_number(text, decimal_comma)
+        return number, bad, RejectReason.BAD_NUMBER
+    return text.astype(object), pd.Series(False, index=col.index), RejectReason.BAD_CODE
+
+
+def compute_number(text: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Numbers stored as text -> float; a value that is present but not a number is flagged bad."""
+    clean = text.str.replace(",", ".", regex=False) if decimal_comma else text
+    number = pd.to_numeric(clean.where(clean != ""), errors="coerce")
+    return number.astype("float64"), number.isna() & (clean != "")
+
+
+def _reject_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rows identical to an earlier row in every column are rejected, pointing at the first one."""
+    content = raw.drop(columns=[ROW])
+    dup = content.duplicated(keep="first")
+    if not dup.any():
+        return new_rejects()
+    key = pd.util.hash_pandas_object(content, index=False)
+    first_row = raw[ROW].groupby(key.values).transform("min")
+    frame = raw.assign(**{COL: ""})
+    return reject(frame, dup, column="", values="same as row " + first_row.astype(str),
+                  reason=RejectReason.DUPLICATE, level="row", detail="exact duplicate of an earlier row")
+
+
+def _checkboxes(raw: pd.DataFrame, box: dict) -> pd.DataFrame:
+    """Several yes/no boxes -> ``into`` (the one value, or MULTIPLE) and ``<into>1..n`` for SUPPQUAL."""
+    checked = {str(v).upper() for v in box["checked"]}
+    ticks = pd.DataFrame({value: raw[col].astype(str).str.strip().str.upper().isin(checked)
+                          for col, value in box["columns"].items()}, index=raw.index)
+    count = ticks.sum(axis=1)
+    names = ticks.columns.to_numpy()
+    listed = ticks.apply(lambda r: list(names[r.to_numpy()]), axis=1) if len(ticks) else pd.Series(dtype=object)
+    into = box["into"]
+    out = pd.DataFrame(index=raw.index)
+    out[into] = np.where(count > 1, "MULTIPLE", np.where(count == 1, listed.str[0].fillna(""), ""))
+    for i in range(int(count.max()) if len(count) else 0):
+        out[f"{into}{i + 1}"] = np.where(count > 1, listed.str[i].fillna(""), "")
+    if box.get("other_text"):
+        out[f"{into}OTH"] = raw[box["other_text"]].astype(str).str.strip()
+    return out
+
+
+def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: bool):
+    """Wide rows -> one record per non-blank item; the variant (if any) is chosen per row."""
+    if "variants" in cfg:
+        chosen = pd.Series(-1, index=raw.index)
+        for i, variant in enumerate(cfg["variants"]):
+            cols = variant["when"]["any_present"]
+            present = (raw[cols].astype(str).apply(lambda c: c.str.strip()) != "").any(axis=1)
+            chosen = chosen.where(chosen >= 0, np.where(present, i, -1))
+        plans = [(chosen == i, v.get("constants", {}), v["melt"]) for i, v in enumerate(cfg["variants"])]
+    else:
+        plans = [(pd.Series(True, index=raw.index), {}, cfg["melt"])]
+    pieces, covered = [], pd.Series(False, index=raw.index)
+    for mask, constants, melt in plans:
+        for item in melt["items"]:
+            value = raw[item["from"]].astype(str).str.strip()
+            keep = mask & (value != "")
+            if not keep.any():
+                continue
+            piece = base.loc[keep].copy()
+            piece[COL] = item["from"]
+            piece[melt["into"]] = value[keep]
+            for target, constant in {**constants, **item.get("set", {})}.items():
+                piece[target] = constant
+            for target, column in item.get("columns", {}).items():
+                piece[target] = raw.loc[keep, column].astype(str).str.strip()
+            pieces.append(piece)
+            covered |= keep
+    frame = raw.assign(**{COL: ""})
+    rejects = reject(frame, ~covered, column="", reason=RejectReason.NO_RESULT, level="row",
+                     detail="no result in any mapped column" if "variants" not in cfg
+                     else "no result in any mapped column, or no scale could be recognised")
+    long = pd.concat(pieces, ignore_index=True) if pieces else base.head(0).assign(**{COL: ""})
+    return long, rejects

@@ -1,0 +1,164 @@
+"""Read one raw site file into a frame of text, whatever format the site sent.
+
+Every value comes back as text ('' for blank) so that nothing is converted
+before the layout says how; the 1-based data row number of each row is kept in
+``_row`` (the header is row 0) so rejects can point at the source.
+
+Formats: CSV/TXT (comma, semicolon or tab; UTF-8 with or without BOM, else
+cp1252), Excel (.xlsx, header row found even below a title row), and the
+binary formats sites send, read through pyreadstat: SAS7BDAT, SPSS .sav, XPT.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.errors import UserError
+
+ROW = "_row"
+MAX_FIELD = 10_000          # longer cells are almost always a broken export, not data
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+BINARY_READERS = {".sas7bdat": "read_sas7bdat", ".sav": "read_sav", ".xpt": "read_xport", ".zsav": "read_sav"}
+
+
+def read_source(path: Path, *, expected: list[str] | None = None) -> pd.DataFrame:
+    """Read ``path`` as text columns plus ``_row``.
+
+    ``expected`` names columns the layout needs; for spreadsheets the header row
+    is the first row holding one of them (sites often put a title above it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UserError("file not found", file=path)
+    if path.stat().st_size == 0:
+        raise UserError("file is empty", file=path)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        frame = _read_text(path)
+    elif suffix in {".xlsx", ".xlsm"}:
+        frame = _read_excel(path, expected or [])
+    elif suffix in BINARY_READERS:
+        frame = _read_binary(path, BINARY_READERS[suffix])
+    else:
+        raise UserError(f"unsupported file type '{suffix}' (use CSV, XLSX, SAS7BDAT, SAV or XPT)", file=path)
+    _check_header(frame, path)
+    frame.insert(0, ROW, np.arange(1, len(frame) + 1))
+    return frame
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:4096]:
+        raise UserError("binary content where text was expected (is this really a CSV?)", file=path)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    text = _decode(path.read_bytes(), path)
+    if not text.strip():
+        raise UserError("file is empty", file=path)
+    first = text.split("\n", 1)[0]
+    if first.lstrip().lower().startswith(("<!doctype", "<html")):
+        raise UserError("this is an HTML page, not a data file", file=path)
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise UserError(f"cannot parse as delimited text: {err}", file=path) from None
+    header, body = rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    width = len(header)
+    for number, r in enumerate(body, start=1):
+        if len(r) != width:
+            raise UserError(f"has {len(r)} fields where the header has {width}", file=path, row=number)
+    frame = pd.DataFrame(body, columns=[h.strip() for h in header], dtype=object)
+    if delimiter == ";":
+        frame.attrs["decimal_comma"] = True
+    return _limit_fields(frame, path)
+
+
+def _read_excel(path: Path, expected: list[str]) -> pd.DataFrame:
+    try:
+        grid = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+    except Exception as err:  # openpyxl raises many types for a damaged workbook
+        raise UserError(f"cannot read as an Excel workbook: {type(err).__name__}", file=path) from None
+    grid = grid.dropna(how="all").reset_index(drop=True)
+    if grid.empty:
+        raise UserError("workbook's first sheet is empty", file=path)
+    wanted = set(expected)
+    header_at = 0
+    if wanted:
+        hits = grid.apply(lambda row: len(wanted & {str(v).strip() for v in row if pd.notna(v)}), axis=1)
+        header_at = int(hits.idxmax()) if hits.max() > 0 else 0
+    header = [str(v).strip() if pd.notna(v) else "" for v in grid.iloc[header_at]]
+    body = grid.iloc[header_at + 1:].reset_index(drop=True)
+    body.columns = header
+    body = body.loc[:, [h != "" for h in header]]
+    return _limit_fields(_to_text(body), path)
+
+
+def _read_binary(path: Path, reader: str) -> pd.DataFrame:
+    import pyreadstat
+
+    try:
+        frame, _ = getattr(pyreadstat, reader)(str(path))
+    except Exception as err:  # pyreadstat raises its own ReadstatError and others for damaged files
+        raise UserError(f"cannot read as {path.suffix.lstrip('.').upper()}: {err}", file=path) from None
+    return _limit_fields(_to_text(frame), path)
+
+
+def _to_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Render typed cells as the text a site would have exported (integers without '.0', dates ISO)."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            text = col.dt.strftime("%Y-%m-%d").astype(object)
+        elif pd.api.types.is_numeric_dtype(col):
+            text = col.map(_number_text, na_action="ignore").astype(object)
+        else:
+            text = col.astype(object).map(_cell_text, na_action="ignore")
+        out[str(name).strip()] = text.where(col.notna(), "")
+    return pd.DataFrame(out, dtype=object)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _cell_text(value: object) -> str:
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)
+
+
+def _check_header(frame: pd.DataFrame, path: Path) -> None:
+    names = list(frame.columns)
+    if not names or all(n == "" for n in names):
+        raise UserError("has no header row", file=path)
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise UserError("duplicate column name", file=path, column=name)
+        seen.add(name)
+
+
+def _limit_fields(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    frame = frame.fillna("")
+    for name in frame.columns:
+        lengths = frame[name].astype(str).str.len()
+        if len(lengths) and lengths.max() > MAX_FIELD:
+            row = int(lengths.values.argmax()) + 1
+            raise UserError(f"field of {int(lengths.max()):,} characters (limit {MAX_FIELD:,})",
+                            file=path, row=row, column=name)
+    return frame

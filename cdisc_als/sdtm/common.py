@@ -1,0 +1,79 @@
+"""What every SDTM domain builder shares: the study context, subject lookup, and the final shape.
+
+The final shape comes from the model (``specs/standards/sdtmig-3.4``): variables
+in IG order; Required and Expected variables always present (Expected may be
+empty, §4.1.5); Permissible variables kept only when the data populate them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cdisc_als.errors import RejectReason
+from cdisc_als.ingest.layout import FILE, ROW, Layout, reject
+from cdisc_als.metadata.spec import Spec
+
+TRACE = [FILE, ROW, "_col", "_form"]
+
+
+@dataclass(frozen=True)
+class StudyContext:
+    """Everything a domain builder needs besides its own source frame.
+
+    ``refs`` is indexed by USUBJID with SUBJID, REF_DAY (day number of RFSTDTC), TRT_DAY (first
+    treatment) and SCREEN_DAY (screening visit); day numbers are on the layout's time axis.
+    """
+
+    study_id: str
+    layout: Layout
+    spec: Spec
+    refs: pd.DataFrame
+    anchor_day: float | None
+
+    @property
+    def axis(self) -> str:
+        return self.layout.time_axis
+
+
+def attach_usubjid(dataset: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """STUDYID and USUBJID from SUBJID; records of subjects without demographics are rejected."""
+    out = dataset.copy()
+    subjid = out["SUBJID"].astype(str).str.strip()
+    lookup = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
+    out["USUBJID"] = subjid.map(lookup)
+    unknown = out["USUBJID"].isna()
+    rejects = reject(out, unknown, column="SUBJID", values=subjid, reason=RejectReason.UNKNOWN_SUBJECT,
+                     level="row", detail="subject has no demographics record")
+    out = out[~unknown].copy()
+    out.insert(0, "STUDYID", ctx.study_id)
+    return out, rejects
+
+
+def finalize_domain(dataset: pd.DataFrame, *, domain: str, spec: Spec) -> pd.DataFrame:
+    """Put ``dataset`` in model shape for ``domain``; trace columns (``_file``, ``_row``, ``_col``) are kept last.
+
+    Variables the model does not know and internal helper columns (leading underscore) are dropped.
+    """
+    model = spec.dataset_variables(domain)
+    out = dataset.copy()
+    if "DOMAIN" in set(model["variable"]):
+        out["DOMAIN"] = domain
+    keep = []
+    for var, core in zip(model["variable"], model["core"]):
+        if var in out.columns:
+            populated = out[var].notna() & (out[var].astype(str).str.strip() != "")
+            if core in ("Req", "Exp") or populated.any():
+                keep.append(var)
+        elif core in ("Req", "Exp"):
+            out[var] = "" if model.set_index("variable").at[var, "type"] == "Char" else float("nan")
+            keep.append(var)
+    trace = [c for c in TRACE if c in out.columns]
+    return out[keep + trace].reset_index(drop=True)
+
+
+def split_trace(dataset: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(data without trace columns, the raw rows it used as _file/_row)."""
+    trace_cols = [c for c in ("_form", FILE, ROW) if c in dataset.columns]
+    used = dataset[trace_cols].dropna() if len(trace_cols) == 3 else pd.DataFrame(columns=["_form", FILE, ROW])
+    return dataset.drop(columns=[c for c in TRACE if c in dataset.columns]), used

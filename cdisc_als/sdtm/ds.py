@@ -1,0 +1,44 @@
+"""DS: informed consent (protocol milestone) and the end-of-study disposition event (SDTMIG v3.4 §6.2.3)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.derive.ids import derive_var_seq
+from cdisc_als.derive.timing import derive_var_epoch, derive_vars_dtc_dy
+from cdisc_als.sdtm.common import StudyContext, attach_usubjid
+
+CONSENT = "INFORMED CONSENT OBTAINED"
+
+
+def build_ds(disposition: pd.DataFrame | None, dm: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Consent records from DM.RFICDTC plus the disposition events of the disposition form."""
+    consent = dm.loc[dm["RFICDTC"].fillna("") != "", ["STUDYID", "USUBJID", "RFICDTC"]].rename(
+        columns={"RFICDTC": "DSSTDTC"})
+    consent = consent.assign(DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT="PROTOCOL MILESTONE", _planned_epoch="SCREENING")
+    rejects = None
+    events = consent.head(0)
+    if disposition is not None and len(disposition):
+        events, rejects = attach_usubjid(disposition, ctx)
+        events["DSCAT"] = "DISPOSITION EVENT"
+        events["DSTERM"] = events.get("DSTERM", events["DSDECOD"]).where(
+            events.get("DSTERM", events["DSDECOD"]).astype(str) != "", events["DSDECOD"])
+        events["_planned_epoch"] = ""
+    ds = pd.concat([consent, events], ignore_index=True)
+    ds["_src"] = ds["DSSTDTC"]
+    axis = "dates" if ctx.axis == "dates" else "offsets"
+    if axis == "offsets":
+        # consent dates in DM are already ISO (or empty); only the disposition rows carry offsets
+        from_form = ds["DSCAT"] == "DISPOSITION EVENT"
+        ds_form = derive_vars_dtc_dy(ds[from_form], source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs,
+                                     axis="offsets", anchor_day=ctx.anchor_day)
+        ds_cons = derive_vars_dtc_dy(ds[~from_form], source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs,
+                                     axis="dates", anchor_day=None)
+        ds = pd.concat([ds_cons, ds_form], ignore_index=True)
+    else:
+        ds = derive_vars_dtc_dy(ds, source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs, axis="dates",
+                                anchor_day=None)
+    ds = derive_var_epoch(ds, day="_day_DSSTDTC", refs=ctx.refs, events=True)
+    ds["_order"] = np.where(ds["DSCAT"] == "PROTOCOL MILESTONE", 0, 1)
+    ds = derive_var_seq(ds, domain="DS", order=["_order", "_day_DSSTDTC"])
+    return ds, rejects
