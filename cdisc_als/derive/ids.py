@@ -10,7 +10,8 @@ def compute_usubjid(study_id: str, subjid: pd.Series) -> pd.Series:
 
 
 def derive_var_seq(dataset: pd.DataFrame, *, domain: str, order: list[str]) -> pd.DataFrame:
-    """Add ``<domain>SEQ``: 1, 2, ... within USUBJID after a stable sort on ``order``."""
-    out = dataset.sort_values(["USUBJID", *order], kind="stable").reset_index(drop=True)
+    """Add ``<domain>SEQ``: 1, 2, ... within USUBJID after a stable sort on the ``order`` columns present."""
+    keys = ["USUBJID", *[c for c in order if c in dataset.columns]]
+    out = dataset.sort_values(keys, kind="stable").reset_index(drop=True)
     out[f"{domain}SEQ"] = (out.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")
     return out

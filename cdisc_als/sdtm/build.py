@@ -16,7 +16,7 @@ from cdisc_als.derive.timing import compute_day
 from cdisc_als.ingest.layout import Layout, new_rejects
 from cdisc_als.metadata.spec import Spec
 from cdisc_als.sdtm.ae import build_ae
-from cdisc_als.sdtm.common import StudyContext, finalize_domain, split_trace
+from cdisc_als.sdtm.common import StudyContext, attach_usubjid, finalize_domain, split_trace
 from cdisc_als.sdtm.dm import (build_dm, compute_last_dtc, compute_subject_refs, deduplicate_subjects)
 from cdisc_als.sdtm.ds import build_ds
 from cdisc_als.sdtm.ex import build_ex, compute_first_treatment
@@ -75,7 +75,11 @@ def build_sdtm(sources: dict[str, list[pd.DataFrame]], *, layout: Layout, study_
         built["MH"], r = build_mh(mh, ctx)
         rejects.append(r)
 
-    disposition, death = _disposition_and_death(sources, ctx)
+    disposition, death, death_form = _disposition_and_death(sources, ctx)
+    if death_form is not None:
+        # every row of a death form informs DM.DTHFL ('No' rows included); unknown subjects are rejected
+        death_form, r = attach_usubjid(death_form, ctx)
+        rejects.append(r)
     dtc_pairs = [(built.get(d, pd.DataFrame()), c) for d, c in
                  (("QS", "QSDTC"), ("RE", "REDTC"), ("EX", "EXSTDTC"), ("AE", "AESTDTC"), ("AE", "AEENDTC"))]
     actual = _actual_cohort(exposure, refs)
@@ -104,8 +108,10 @@ def build_sdtm(sources: dict[str, list[pd.DataFrame]], *, layout: Layout, study_
         supp = derive_supp(built[name], domain=name, idvar=None if name == "DM" else f"{name}SEQ")
         if len(supp):
             domains[f"SUPP{name}"] = finalize_domain(supp, domain=f"SUPP{name}", spec=spec)
-    if death is not None and len(death):
+    if len(death):
         used.append(death[["_form", "_file", "_row"]])
+    if death_form is not None:
+        used.append(death_form[["_form", "_file", "_row"]])
     all_rejects = new_rejects(pd.concat([r for r in rejects if r is not None and len(r)], ignore_index=True)) \
         if any(r is not None and len(r) for r in rejects) else new_rejects()
     return SdtmResult(domains, all_rejects, pd.concat(used, ignore_index=True).drop_duplicates())
@@ -133,7 +139,7 @@ def _actual_cohort(exposure: pd.DataFrame | None, refs: pd.DataFrame) -> pd.Seri
     return pd.Series(by_subj.values, index=by_subj.index.map(usubjid)).dropna()
 
 
-def _disposition_and_death(sources, ctx: StudyContext) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+def _disposition_and_death(sources, ctx: StudyContext):
     """The disposition form, plus death dates from it or from a separate death form (PRO-ACT)."""
     disposition = _one(sources, "disposition")
     deaths = []
@@ -152,7 +158,7 @@ def _disposition_and_death(sources, ctx: StudyContext) -> tuple[pd.DataFrame | N
     death = pd.concat(deaths, ignore_index=True) if deaths else pd.DataFrame(columns=["SUBJID", "DTHDTC", "_form", "_file", "_row"])
     usubjid = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
     death["USUBJID"] = death["SUBJID"].astype(str).str.strip().map(usubjid)
-    return disposition, death.dropna(subset=["USUBJID"])
+    return disposition, death.dropna(subset=["USUBJID"]), death_form
 
 
 __all__ = ["SdtmResult", "build_sdtm"]

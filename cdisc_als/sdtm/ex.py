@@ -27,6 +27,8 @@ def compute_first_treatment(exposure: pd.DataFrame, *, axis: str) -> pd.DataFram
 
 def build_ex(exposure: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     out, rejects = attach_usubjid(exposure, ctx)
+    if "EXDOSE" not in out:          # e.g. PRO-ACT gives the arm and the day, not the dose
+        out["EXDOSE"] = ""
     dose, bad = compute_number(out["EXDOSE"].astype(str).str.strip())
     dose_rejects = reject(out, bad | (dose < 0).fillna(False), column="", values=out["EXDOSE"],
                           reason=RejectReason.BAD_NUMBER, level="cell", detail="dose is not a non-negative number")

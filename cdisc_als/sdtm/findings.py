@@ -19,6 +19,8 @@ def derive_findings_timing(dataset: pd.DataFrame, ctx: StudyContext, *, domain: 
     rejects = None
     if "VISIT_LABEL" in out and ctx.layout.visits:
         out, rejects = derive_vars_visit(out, layout=ctx.layout, day=day)
+    else:
+        out["VISITNUM"], out["VISIT"], out["VISITDY"] = float("nan"), "", float("nan")
     out = derive_var_epoch(out, day=day, refs=ctx.refs, events=False)
     return out, rejects
 
