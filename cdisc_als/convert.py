@@ -19,6 +19,7 @@ from cdisc_als.errors import UserError
 from cdisc_als.export.dataset import DatasetMeta, write_dataset
 from cdisc_als.ingest.layout import FILE, ROW, find_source_file, load_layout, map_source, source_columns
 from cdisc_als.ingest.read import read_source
+from cdisc_als.metadata.schemas import check_dataset
 from cdisc_als.metadata.spec import Spec, load_spec
 from cdisc_als.sdtm.build import SdtmResult, build_sdtm
 
@@ -109,6 +110,10 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
         ["file", "row", "column"], kind="stable").reset_index(drop=True)
     table = reconcile(counts, result)
     _check_accounted(table, result)
+    for name, frame in result.domains.items():
+        cases = check_dataset(frame, spec, name)
+        for (column, check), group in cases.groupby(["column", "check"], sort=True):
+            log(f"conformance: {name}.{column}: {check}: {len(group)} record(s)")
     out_dir = Path(out_dir)
     created = settings.created if settings else build_timestamp()
     with _staging(out_dir) as stage:

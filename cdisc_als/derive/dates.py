@@ -72,9 +72,11 @@ def _assemble(parts: pd.DataFrame, matched: pd.Series, raw: pd.Series) -> tuple[
     stamp = pd.to_datetime(pd.DataFrame({"year": year.where(full, 2000), "month": month.where(full, 1),
                                          "day": day.where(full, 1)}), errors="coerce")
     bad |= full & stamp.isna()
-    y = year.map(lambda v: f"{int(v):04d}", na_action="ignore").fillna("")
-    m = month.map(lambda v: f"{int(v):02d}", na_action="ignore").fillna("")
-    d = day.map(lambda v: f"{int(v):02d}", na_action="ignore").fillna("")
+    def padded(number: pd.Series, width: int) -> pd.Series:
+        text = number.astype("Int64").astype(str).str.zfill(width)
+        return text.where(number.notna(), "").astype(object)
+
+    y, m, d = padded(year, 4), padded(month, 2), padded(day, 2)
     iso = pd.Series(np.select(
         [y == "", (m != "") & (d != ""), m != "", d != ""],
         ["", y + "-" + m + "-" + d, y + "-" + m, y + "---" + d],

@@ -80,6 +80,7 @@ def _read_text(path: Path) -> pd.DataFrame:
         if len(r) != width:
             raise UserError(f"has {len(r)} fields where the header has {width}", file=path, row=number)
     frame = pd.DataFrame(body, columns=[h.strip() for h in header], dtype=object)
+    _check_header(frame, path)
     if delimiter == ";":
         frame.attrs["decimal_comma"] = True
     return _limit_fields(frame, path)
@@ -102,6 +103,7 @@ def _read_excel(path: Path, expected: list[str]) -> pd.DataFrame:
     body = grid.iloc[header_at + 1:].reset_index(drop=True)
     body.columns = header
     body = body.loc[:, [h != "" for h in header]]
+    _check_header(body, path)
     return _limit_fields(_to_text(body), path)
 
 
@@ -112,6 +114,7 @@ def _read_binary(path: Path, reader: str) -> pd.DataFrame:
         frame, _ = getattr(pyreadstat, reader)(str(path))
     except Exception as err:  # pyreadstat raises its own ReadstatError and others for damaged files
         raise UserError(f"cannot read as {path.suffix.lstrip('.').upper()}: {err}", file=path) from None
+    _check_header(frame, path)
     return _limit_fields(_to_text(frame), path)
 
 
