@@ -1,0 +1,140 @@
+"""Turn one DataFrame column into transport v5 storage, enforcing the v5 value limits.
+
+Numeric columns (float, int, bool, nullable Int64/boolean) become float64 for IBM conversion;
+text columns (object, str, categorical of text) become a table of distinct fixed-width byte
+strings plus one code per row.  Violations raise :class:`XptError` naming the dataset, the
+variable, the first offending row (0-based position) and how many rows are affected.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.errors import XptError
+from cdisc_als.xport.checks import MAX_CHAR_LENGTH
+from cdisc_als.xport.ibm import out_of_range
+from cdisc_als.xport.text import factorize_text, transliterate_text
+
+BLANK = 0x20
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which dataset/variable/file a column belongs to, for error messages."""
+
+    dataset: str
+    variable: str
+    path: Path
+
+    def error(self, problem: str, rows: np.ndarray | None = None, hint: str = "") -> XptError:
+        """An XptError for ``problem``; ``rows`` (positions of offending rows) adds the first one and the count."""
+        if rows is None:
+            return XptError(f"dataset {self.dataset}, variable {self.variable}: {problem}{hint}",
+                            file=self.path, column=self.variable)
+        first = int(rows[0])
+        return XptError(f"dataset {self.dataset}, variable {self.variable}: {len(rows)} row(s) {problem} "
+                        f"(first at row {first}){hint}", file=self.path, row=first, column=self.variable)
+
+
+@dataclass(frozen=True)
+class CharColumn:
+    """Distinct values as a blank-padded ``(k + 1, width)`` byte table (last row: blank) and a code per row."""
+
+    codes: np.ndarray
+    table: np.ndarray
+    changes: pd.DataFrame | None
+
+    @property
+    def width(self) -> int:
+        return self.table.shape[1]
+
+
+def column_type(series: pd.Series, where: Where) -> str:
+    """``"Num"`` or ``"Char"`` from the pandas dtype; dates and other types are refused."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return column_type(pd.Series(dtype.categories), where)
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise where.error(f"has dtype {dtype}; convert it to SAS dates or datetimes (days or seconds since "
+                          "1960-01-01) with cdisc_als.xport.to_sas_date / to_sas_datetime first")
+    if pd.api.types.is_bool_dtype(dtype) or (pd.api.types.is_numeric_dtype(dtype)
+                                              and not pd.api.types.is_complex_dtype(dtype)):
+        return "Num"
+    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+        return "Char"
+    raise where.error(f"has dtype {dtype}, which is neither numeric nor text")
+
+
+def prepare_numeric(series: pd.Series, where: Where) -> np.ndarray:
+    """float64 values; missing (NaN, None, pd.NA) stays NaN; infinities and |x| >= 16**63 are refused."""
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(out_of_range(values))
+    if len(bad):
+        raise where.error(f"hold a value an IBM float cannot store (infinite or beyond +-7.2e75, e.g. "
+                          f"{values[bad[0]]!r})", bad)
+    return values
+
+
+def prepare_character(series: pd.Series, where: Where, *, length: int | None = None,
+                      transliterate: bool = False) -> CharColumn:
+    """Codes and the byte table of a text column (v5: ASCII, at most 200 bytes per value).
+
+    Width = longest value in bytes, at least 1; ``length`` may widen it (up to 200) but never
+    narrow it.  With ``transliterate`` non-ASCII values are replaced by
+    :func:`~cdisc_als.xport.text.transliterate_text` and listed in ``changes``.
+    """
+    codes, uniques = factorize_text(series.to_numpy(dtype=object))
+    _check_text(uniques, codes, where)
+    changes = None
+    non_ascii = _non_ascii(uniques)
+    if len(non_ascii) and transliterate:
+        changes, uniques = _transliterate(uniques, non_ascii, codes, where)
+    elif len(non_ascii):
+        raise where.error("have non-ASCII text", np.flatnonzero(np.isin(codes, non_ascii)),
+                          hint="; use transliterate=True to replace it")
+    encoded = uniques.astype("S") if len(uniques) else np.empty(0, dtype="S1")
+    sizes = np.strings.str_len(encoded)
+    too_long = np.flatnonzero(sizes > MAX_CHAR_LENGTH)
+    if len(too_long):
+        raise where.error(f"are longer than {MAX_CHAR_LENGTH} bytes (longest {int(sizes.max())})",
+                          np.flatnonzero(np.isin(codes, too_long)))
+    width = max(int(sizes.max()) if len(sizes) else 0, 1)
+    if length is not None:
+        if not isinstance(length, (int, np.integer)) or not width <= length <= MAX_CHAR_LENGTH:
+            raise where.error(f"length {length!r} must be a whole number from the longest value ({width}) "
+                              f"to {MAX_CHAR_LENGTH}")
+        width = int(length)
+    table = np.full((len(uniques) + 1, width), BLANK, dtype=np.uint8)
+    stored = encoded.astype(f"S{width}").view(np.uint8).reshape(len(uniques), width)
+    table[:-1] = np.where(stored == 0, BLANK, stored)     # numpy pads with NUL; TS-140 pads with blanks
+    codes = np.where(codes < 0, len(uniques), codes).astype(np.min_scalar_type(len(uniques)))
+    return CharColumn(codes, table, changes)
+
+
+def _check_text(uniques: np.ndarray, codes: np.ndarray, where: Where) -> None:
+    if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):
+        return
+    bad = np.flatnonzero([not isinstance(value, str) for value in uniques])   # error path only
+    raise where.error(f"hold values that are not text (e.g. {uniques[bad[0]]!r}); a text column must hold "
+                      "only str or missing values", np.flatnonzero(np.isin(codes, bad)))
+
+
+def _non_ascii(uniques: np.ndarray) -> np.ndarray:
+    try:
+        uniques.astype("S")
+        return np.empty(0, dtype=np.intp)
+    except UnicodeEncodeError:
+        return np.flatnonzero(~pd.Series(uniques, dtype=object).str.isascii().to_numpy(dtype=bool))
+
+
+def _transliterate(uniques: np.ndarray, which: np.ndarray, codes: np.ndarray,
+                   where: Where) -> tuple[pd.DataFrame, np.ndarray]:
+    new = uniques.copy()
+    new[which] = [transliterate_text(value) for value in uniques[which]]   # distinct values only
+    rows = np.flatnonzero(np.isin(codes, which))
+    changes = pd.DataFrame({"variable": where.variable, "row": pd.array(rows, dtype="Int64"),
+                            "old": uniques[codes[rows]], "new": new[codes[rows]]})
+    return changes, new

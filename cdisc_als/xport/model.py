@@ -1,0 +1,99 @@
+"""Plain records returned by the XPT reader and writer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class XptVariable:
+    """One variable as its namestr describes it.
+
+    ``format`` is the display format as SAS writes it (``"DATE9."``, ``"8.2"``, ``"$CHAR20."``),
+    ``""`` when none; ``position`` is the byte offset of the variable in an observation.
+    """
+
+    name: str
+    label: str
+    type: Literal["Char", "Num"]
+    length: int
+    format: str = ""
+    position: int = 0
+    informat: str = ""
+
+
+@dataclass(frozen=True)
+class XptMetadata:
+    """What the headers of a transport file say, without the observations."""
+
+    path: Path
+    name: str
+    label: str
+    variables: tuple[XptVariable, ...]
+    nrows: int
+    row_length: int
+    sas_version: str = ""
+    os_name: str = ""
+    dataset_type: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+
+
+class EncodingIssue(NamedTuple):
+    """A character value that was not valid UTF-8 and was decoded as cp1252 instead."""
+
+    variable: str
+    row: int            # 0-based position in the frame
+    raw: bytes          # the stored bytes, trailing blanks removed
+    value: str          # what the frame holds
+
+
+@dataclass(frozen=True)
+class XptDataset:
+    """A dataset read from a transport file: ``frame`` plus the metadata it came with.
+
+    In ``frame`` character variables are Python ``str`` (``""`` for blank) and numeric
+    variables float64 (NaN for any missing value, special missings ``.A``-``.Z`` included).
+    """
+
+    metadata: XptMetadata
+    frame: pd.DataFrame
+    encoding_issues: tuple[EncodingIssue, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def label(self) -> str:
+        return self.metadata.label
+
+    @property
+    def variables(self) -> list[XptVariable]:
+        return list(self.metadata.variables)
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What :func:`write_xpt` wrote.
+
+    ``transliterations`` has one row per changed text (columns ``variable``, ``row``, ``old``,
+    ``new``); ``row`` is the 0-based position in the frame, ``<NA>`` for a variable label, and
+    ``variable`` is ``""`` for the dataset label.  ``warnings`` are one-line notes that did not
+    stop the write (e.g. a final all-blank row that readers will take for padding).
+    """
+
+    path: Path
+    name: str
+    nrows: int
+    variables: tuple[XptVariable, ...]
+    row_length: int
+    size: int
+    transliterations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"variable": pd.Series(dtype=object), "row": pd.Series(dtype="Int64"),
+         "old": pd.Series(dtype=object), "new": pd.Series(dtype=object)}))
+    warnings: tuple[str, ...] = ()

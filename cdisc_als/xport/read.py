@@ -1,0 +1,215 @@
+"""Read a SAS transport v5 file (SAS TS-140) into a DataFrame with numpy, checking every header.
+
+Anything that is not a well-formed v5 file (an HTML page saved as .xpt, an empty or truncated
+file, a header whose counts or lengths do not add up) raises :class:`XptError` naming the file.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.errors import XptError
+from cdisc_als.xport import layout
+from cdisc_als.xport.checks import SasFormat
+from cdisc_als.xport.ibm import ibm_to_ieee
+from cdisc_als.xport.model import EncodingIssue, XptDataset, XptMetadata, XptVariable
+from cdisc_als.xport.text import decode_text
+
+_FIRST_OBS = 9 * layout.RECORD          # the earliest an OBS block can start: 8 header records + 1 namestr record
+
+
+def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> XptDataset:
+    """Read the (first) dataset of a transport v5 file.
+
+    Character values are ``str`` with trailing blanks removed (``""`` for blank); text that is
+    not valid UTF-8 is decoded as cp1252 and listed in ``encoding_issues``.  Numerics are
+    float64, every kind of missing value NaN.  Trailing all-blank rows that fit inside the
+    final 80-byte record are record padding (TS-140) and are not returned, so an all-blank last
+    row of an all-character dataset shorter than 80 bytes is dropped as pyreadstat does.
+
+    Args:
+        columns: read only these variables, in this order.
+
+    Raises:
+        XptError: the file is not a readable v5 transport file, or a requested column is absent.
+
+    Example:
+        >>> ds = read_xpt("dm.xpt")
+        >>> ds.name, ds.frame.shape, ds.variables[0].label     # ('DM', (2, 2), 'Unique Subject Identifier')
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    metadata, obs_start = _parse_headers(data, path)
+    wanted = _select(metadata.variables, columns, path)
+    rows = np.frombuffer(data, dtype=np.uint8, count=metadata.nrows * metadata.row_length,
+                         offset=obs_start).reshape(metadata.nrows, metadata.row_length)
+    widest = max((-(-v.length // 8) * 8 for v in wanted if v.type == "Char"), default=0)
+    scratch = np.empty(metadata.nrows * widest, dtype=np.uint8)     # one buffer for every text column
+    values, issues = {}, []
+    for var in wanted:
+        block = rows[:, var.position:var.position + var.length]          # a view, no copy
+        if var.type == "Num":
+            values[var.name] = ibm_to_ieee(_numeric_bits(block))
+        else:
+            values[var.name], found = decode_text(block, var.name, scratch)
+            issues.extend(found)
+    frame = pd.DataFrame(values, columns=[v.name for v in wanted], copy=False)
+    return XptDataset(metadata=metadata, frame=frame, encoding_issues=tuple(issues))
+
+
+def _numeric_bits(block: np.ndarray) -> np.ndarray:
+    """The IBM floats of a ``(n, length)`` byte block as native uint64, a shorter length left-aligned."""
+    if block.shape[1] == 8:
+        return block.view(">u8")[:, 0].astype(np.uint64)
+    bits = np.zeros(block.shape[0], dtype=np.uint64)
+    for byte in range(block.shape[1]):
+        bits |= block[:, byte].astype(np.uint64) << np.uint64(56 - 8 * byte)
+    return bits
+
+
+def read_xpt_metadata(path: str | os.PathLike) -> XptMetadata:
+    """Dataset name and label, variables (name, label, type, length, format, position) and row count."""
+    path = Path(path)
+    return _parse_headers(_read_bytes(path), path)[0]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise XptError(f"cannot read the file: {err.strerror or err}", file=path) from None
+    if not data:
+        raise XptError("the file is empty, not a SAS transport file", file=path)
+    return data
+
+
+def _fail(path: Path, message: str) -> XptError:
+    return XptError(message, file=path)
+
+
+def _parse_headers(data: bytes, path: Path) -> tuple[XptMetadata, int]:
+    """Check the header records and namestrs; return the metadata and where the observations start."""
+    if any(data.startswith(key) for key in layout.V8_KEYS):
+        raise _fail(path, "this is a SAS transport version 8 file; only version 5 is read (write it as v5)")
+    if not data.startswith(layout.LIBRARY_KEY):
+        raise _fail(path, "not a SAS transport (XPT) file: it does not start with the library header record")
+    if len(data) < _FIRST_OBS + layout.RECORD or len(data) % layout.RECORD:
+        raise _fail(path, f"the file is {len(data)} bytes, not a whole number of 80-byte records after the "
+                          "headers: it is truncated or damaged")
+    record = [data[i:i + layout.RECORD] for i in range(0, 8 * layout.RECORD, layout.RECORD)]
+    expected = {3: layout.MEMBER_KEY, 4: layout.DSCRPTR_KEY, 7: layout.NAMESTR_KEY}
+    for index, key in expected.items():
+        if not record[index].startswith(key):
+            raise _fail(path, f"header record {index + 1} should start {key.decode()!r}: damaged header")
+    if record[3][74:78] != b"0140":
+        raise _fail(path, f"namestrs of {record[3][74:78].decode('latin-1')!r} bytes are not supported "
+                          "(TS-140 v5 uses 140)")
+    nvars = _count(record[7][54:58], path, "variable count in the NAMESTR header")
+    if nvars == 0:
+        raise _fail(path, "the NAMESTR header declares no variables")
+    names_end = 8 * layout.RECORD + nvars * layout.NAMESTR_LENGTH
+    obs_header = names_end + (-names_end % layout.RECORD)
+    if data[obs_header:obs_header + 48] != layout.OBS_KEY:
+        raise _fail(path, f"no OBS header record after {nvars} namestrs (at byte {obs_header}): the header "
+                          "lies about the variable count, or the file is truncated")
+    variables = _variables(data, nvars, path)
+    row_length = sum(v.length for v in variables)
+    obs_start = obs_header + layout.RECORD
+    nrows = _count_rows(data, obs_start, row_length, path)
+    metadata = XptMetadata(
+        path=path, name=_text(record[5][8:16]), label=_text(record[6][32:72]), variables=tuple(variables),
+        nrows=nrows, row_length=row_length, sas_version=_text(record[1][24:32]), os_name=_text(record[1][32:40]),
+        dataset_type=_text(record[6][72:80]), created=layout.parse_timestamp(record[5][64:80]),
+        modified=layout.parse_timestamp(record[6][:16]))
+    if not metadata.name:
+        raise _fail(path, "the member header has no dataset name")
+    return metadata, obs_start
+
+
+def _count(raw: bytes, path: Path, what: str) -> int:
+    if not raw.isdigit():
+        raise _fail(path, f"the {what} is {raw.decode('latin-1')!r}, not a number: damaged header")
+    return int(raw)
+
+
+def _text(raw: bytes) -> str:
+    raw = raw.rstrip(b" \x00")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _variables(data: bytes, nvars: int, path: Path) -> list[XptVariable]:
+    names = np.frombuffer(data, dtype=layout.NAMESTR_DTYPE, count=nvars, offset=8 * layout.RECORD)
+    variables = []
+    for entry in names:                                        # one namestr per variable, not per row
+        name = _text(entry["nname"])
+        kind = {layout.NUMERIC: "Num", layout.CHARACTER: "Char"}.get(int(entry["ntype"]))
+        length, position = int(entry["nlng"]), int(entry["npos"])
+        where = f"variable {len(variables) + 1} ({name or 'no name'})"
+        if not name or kind is None:
+            raise _fail(path, f"namestr of {where} has no name or an unknown type {int(entry['ntype'])}")
+        if length < 1 or (kind == "Num" and not 2 <= length <= 8):
+            raise _fail(path, f"namestr of {where} has an impossible length {length}")
+        form = SasFormat(_text(entry["nform"]), int(entry["nfl"]), int(entry["nfd"]))
+        informat = SasFormat(_text(entry["niform"]), int(entry["nifl"]), int(entry["nifd"]))
+        variables.append(XptVariable(name=name, label=_text(entry["nlabel"]), type=kind, length=length,
+                                     format=form.text(), position=position, informat=informat.text()))
+    _check_positions(variables, path)
+    return variables
+
+
+def _check_positions(variables: list[XptVariable], path: Path) -> None:
+    """Variables must tile the observation: no overlaps, no gaps, no name twice."""
+    ordered = sorted(variables, key=lambda v: v.position)
+    expected = 0
+    for var in ordered:
+        if var.position != expected:
+            raise _fail(path, f"variable {var.name} starts at byte {var.position} of the observation, expected "
+                              f"{expected}: the namestr positions and lengths do not add up")
+        expected += var.length
+    seen = [v.name for v in variables]
+    if len(set(seen)) != len(seen):
+        raise _fail(path, "a variable name occurs twice in the namestrs")
+
+
+def _count_rows(data: bytes, obs_start: int, row_length: int, path: Path) -> int:
+    """Whole observations before the end (or before a second member); trailing padding is not a row."""
+    end = _member_end(data, obs_start)
+    size = end - obs_start
+    nrows = size // row_length
+    tail = data[obs_start + nrows * row_length:end]
+    if tail.strip(b" "):
+        raise _fail(path, f"the last observation is incomplete ({len(tail)} of {row_length} bytes): "
+                          "the file is truncated or a header length is wrong")
+    first_maybe_padding = max(0, -(-(size - layout.RECORD + 1) // row_length))
+    if nrows > first_maybe_padding:
+        block = np.frombuffer(data, dtype=np.uint8, count=(nrows - first_maybe_padding) * row_length,
+                              offset=obs_start + first_maybe_padding * row_length).reshape(-1, row_length)
+        real = np.flatnonzero((block != 0x20).any(axis=1))
+        nrows = first_maybe_padding + (int(real[-1]) + 1 if len(real) else 0)
+    return nrows
+
+
+def _member_end(data: bytes, obs_start: int) -> int:
+    """End of the first member: the next MEMBER header on a record boundary, else the end of the file."""
+    found = data.find(layout.MEMBER_KEY, obs_start)
+    while found != -1 and found % layout.RECORD:
+        found = data.find(layout.MEMBER_KEY, found + 1)
+    return len(data) if found == -1 else found
+
+
+def _select(variables: tuple[XptVariable, ...], columns: list[str] | None, path: Path) -> list[XptVariable]:
+    if columns is None:
+        return list(variables)
+    by_name = {v.name: v for v in variables}
+    missing = [c for c in columns if c not in by_name]
+    if missing:
+        raise XptError(f"no variable {', '.join(missing)} in the file", file=path, column=missing[0])
+    return [by_name[c] for c in columns]
+
+

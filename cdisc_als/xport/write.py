@@ -1,0 +1,204 @@
+"""Write one DataFrame as a SAS transport v5 file (SAS TS-140), strictly and reproducibly."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.config import build_timestamp
+from cdisc_als.errors import XptError
+from cdisc_als.xport import layout
+from cdisc_als.xport.checks import (MAX_VARIABLES, NO_FORMAT, SasFormat, check_dataset_name, check_keys,
+                                    check_label, check_variable_name, parse_format)
+from cdisc_als.xport.columns import CharColumn, Where, column_type, prepare_character, prepare_numeric
+from cdisc_als.xport.ibm import ieee_to_ibm
+from cdisc_als.xport.model import WriteReport, XptVariable
+from cdisc_als.xport.text import transliterate_text
+
+CHUNK_BYTES = 1 << 21          # observations are assembled in ~2 MB slices that stay in cache
+
+
+@dataclass(frozen=True)
+class _Column:
+    variable: XptVariable
+    form: SasFormat
+    data: CharColumn | np.ndarray        # CharColumn for Char, float64 values for Num
+
+
+def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label: str = "",
+              labels: dict[str, str] | None = None, formats: dict[str, str] | None = None,
+              lengths: dict[str, int] | None = None, created: datetime | None = None,
+              transliterate: bool = False) -> WriteReport:
+    """Write ``frame`` to ``path`` as the single dataset ``name`` of a SAS transport v5 file.
+
+    Rules (SAS TS-140 and the FDA Study Data TCG), all enforced, none silently repaired:
+    dataset and variable names 1-8 letters/digits/underscores starting with a letter (variable
+    names uppercase; the dataset name is written uppercase); labels at most 40 ASCII characters;
+    character values ASCII and at most 200 bytes.  Character length is the longest value in bytes
+    (at least 1; ``lengths`` may widen it); numerics are 8-byte IBM floats; NaN/None/pd.NA are
+    missing.  ``formats`` such as ``{"TRTSDT": "DATE9."}`` go into the namestrs.  The header
+    timestamps come from ``created`` (default :func:`cdisc_als.config.build_timestamp`), so a
+    rerun writes identical bytes.  The file is written to a temporary name in the same folder and
+    then renamed, so a failed write leaves no partial file.
+
+    Args:
+        transliterate: replace non-ASCII text (values and labels) by an ASCII spelling instead
+            of failing; every change is listed in ``WriteReport.transliterations``.
+
+    Returns:
+        A :class:`WriteReport` (variables as written, row length, size, transliterations, warnings).
+
+    Raises:
+        XptError: a limit is violated; the message names the dataset, variable and first row.
+
+    Example:
+        >>> dm = pd.DataFrame({"USUBJID": ["01-001", "01-002"], "AGE": [61, 58]})
+        >>> write_xpt(dm, "dm.xpt", name="DM", label="Demographics",
+        ...           labels={"USUBJID": "Unique Subject Identifier", "AGE": "Age"}).row_length
+        14
+    """
+    path = Path(path)
+    dataset = check_dataset_name(name, path)
+    columns = _check_columns(frame, dataset, path)
+    labels = check_keys(labels, columns, "labels", dataset, path)
+    formats = check_keys(formats, columns, "formats", dataset, path)
+    lengths = check_keys(lengths, columns, "lengths", dataset, path)
+    changes: list[pd.DataFrame] = []
+    dataset_label = _label(label, dataset, None, path, transliterate, changes)
+    prepared, position = [], 0
+    for number, variable in enumerate(columns, start=1):
+        column = _prepare_column(frame[variable], Where(dataset, variable, path), number, position,
+                                 _label(labels.get(variable, ""), dataset, variable, path, transliterate, changes),
+                                 formats.get(variable), lengths.get(variable), transliterate, changes)
+        prepared.append(column)
+        position += column.variable.length
+    when = created or build_timestamp()
+    head = (layout.library_records(when) + layout.member_records(dataset, dataset_label, when, len(prepared))
+            + _namestrs(prepared) + layout.OBS_HEADER)
+    size = _write_atomically(path, head, prepared, len(frame), position)
+    return WriteReport(path=path, name=dataset, nrows=len(frame), variables=tuple(c.variable for c in prepared),
+                       row_length=position, size=size, warnings=_warnings(prepared, len(frame), dataset),
+                       **({"transliterations": pd.concat(changes, ignore_index=True)} if changes else {}))
+
+
+def _check_columns(frame: pd.DataFrame, dataset: str, path: Path) -> list[str]:
+    if not isinstance(frame, pd.DataFrame):
+        raise XptError(f"dataset {dataset}: expected a pandas DataFrame, got {type(frame).__name__}", file=path)
+    columns = list(frame.columns)
+    if not columns or len(columns) > MAX_VARIABLES:
+        raise XptError(f"dataset {dataset}: has {len(columns)} variables; a v5 file holds 1 to {MAX_VARIABLES}",
+                       file=path)
+    repeated = sorted({str(c) for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise XptError(f"dataset {dataset}: variable names repeated: {', '.join(repeated)}", file=path,
+                       column=repeated[0])
+    return [check_variable_name(c, dataset, path) for c in columns]
+
+
+def _label(text: object, dataset: str, variable: str | None, path: Path, transliterate: bool,
+           changes: list[pd.DataFrame]) -> str:
+    if transliterate and isinstance(text, str) and not text.isascii():
+        new = transliterate_text(text)
+        changes.append(pd.DataFrame({"variable": [variable or ""], "row": pd.array([pd.NA], dtype="Int64"),
+                                     "old": [text], "new": [new]}))
+        text = new
+    return check_label(text, dataset, variable, path)
+
+
+def _prepare_column(series: pd.Series, where: Where, number: int, position: int, label: str,
+                    form: str | None, length: int | None, transliterate: bool,
+                    changes: list[pd.DataFrame]) -> _Column:
+    kind = column_type(series, where)
+    sas_format = parse_format(form, character=kind == "Char", dataset=where.dataset, variable=where.variable,
+                              path=where.path)
+    if kind == "Num":
+        if length is not None and length != 8:
+            raise where.error(f"length {length!r}: numeric variables are written as 8-byte IBM floats")
+        data = prepare_numeric(series, where)
+        width = 8
+    else:
+        data = prepare_character(series, where, length=length, transliterate=transliterate)
+        width = data.width
+        if data.changes is not None:
+            changes.append(data.changes)
+    variable = XptVariable(name=where.variable, label=label, type=kind, length=width,
+                           format=sas_format.text(), position=position)
+    return _Column(variable, sas_format, data)
+
+
+def _namestrs(columns: list[_Column]) -> bytes:
+    """One 140-byte namestr per variable (TS-140), the block blank-padded to whole records."""
+    names = np.zeros(len(columns), dtype=layout.NAMESTR_DTYPE)
+    for i, column in enumerate(columns):
+        var, form = column.variable, column.form
+        numeric = var.type == "Num"
+        names[i] = (layout.NUMERIC if numeric else layout.CHARACTER, 0, var.length, i + 1,
+                    layout.pad(var.name, 8), layout.pad(var.label, 40), layout.pad(form.name, 8),
+                    form.width, form.decimals, 1 if numeric else 0, b"\0\0", layout.pad("", 8), 0, 0,
+                    var.position, b"\0" * 52)
+    block = names.tobytes()
+    return block + layout.padding(len(block))
+
+
+def _observations_dtype(columns: list[_Column], row_length: int) -> np.dtype:
+    return np.dtype({"names": [c.variable.name for c in columns],
+                     "formats": [">u8" if c.variable.type == "Num" else f"V{c.variable.length}" for c in columns],
+                     "offsets": [c.variable.position for c in columns], "itemsize": row_length})
+
+
+def _write_observations(handle, columns: list[_Column], nrows: int, row_length: int) -> None:
+    """Assemble the observations slice by slice in one reused buffer and write each slice.
+
+    A text column holding one value in every row (STUDYID, DOMAIN ...) is filled in once.
+    """
+    chunk = max(1, min(nrows, CHUNK_BYTES // row_length))
+    rows = np.empty(chunk, dtype=_observations_dtype(columns, row_length))
+    flat = rows.view(np.uint8)
+    varying = []
+    for column in columns:
+        name, data = column.variable.name, column.data
+        if isinstance(data, CharColumn):
+            table = data.table.view(f"V{data.width}")[:, 0]
+            if (data.codes == data.codes[0]).all():
+                rows[name] = table[data.codes[0]]
+                continue
+            varying.append((name, table, data.codes))
+        else:
+            varying.append((name, None, data))
+    for start in range(0, nrows, chunk):
+        stop = min(start + chunk, nrows)
+        part = rows[:stop - start]
+        for name, table, data in varying:
+            part[name] = ieee_to_ibm(data[start:stop]) if table is None else table[data[start:stop]]
+        handle.write(flat[:(stop - start) * row_length])
+
+
+def _write_atomically(path: Path, head: bytes, columns: list[_Column], nrows: int, row_length: int) -> int:
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(head)
+            if nrows:
+                _write_observations(handle, columns, nrows, row_length)
+            handle.write(layout.padding(nrows * row_length))
+            size = handle.tell()
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return size
+
+
+def _warnings(columns: list[_Column], nrows: int, dataset: str) -> tuple[str, ...]:
+    if not nrows or any(not isinstance(c.data, CharColumn) for c in columns):
+        return ()
+    last_blank = all((c.data.table[c.data.codes[-1]] == 0x20).all() for c in columns)
+    if not last_blank:
+        return ()
+    return (f"dataset {dataset}: the last row is blank in every (character) variable; readers take it for "
+            "record padding and drop it",)
