@@ -111,7 +111,7 @@ def derive_vars_adsl_efficacy(adsl: pd.DataFrame, bds: dict[str, pd.DataFrame]) 
             base = rows[rows["ABLFL"] == "Y"].drop_duplicates("USUBJID").set_index("USUBJID")["BASE"]
             has_post = rows.assign(_p=rows["CHG"].notna()).groupby("USUBJID")["_p"].any()
         out[var] = out["USUBJID"].map(base).astype("float64")
-        fas |= out[var].notna() & out["USUBJID"].map(has_post).fillna(False).astype(bool)
+        fas |= out[var].notna() & out["USUBJID"].map(has_post).eq(True)
     out["FASFL"] = ((out["SAFFL"] == "Y") & fas).map({True: "Y", False: "N"})
     return out
 

@@ -17,6 +17,10 @@ def study_date(day: float, dates: bool) -> str:
     return (DAY1 + pd.Timedelta(days=int(day) - 1 if day > 0 else int(day))).strftime("%Y-%m-%d")
 
 
+QS_COLUMNS = ["USUBJID", "QSTESTCD", "QSCAT", "QSSTRESN", "QSSTRESC", "QSDRVFL", "VISITNUM", "VISIT", "QSDTC", "QSDY"]
+RE_COLUMNS = ["USUBJID", "RETESTCD", "RESTRESN", "RESTRESU", "REREPNUM", "VISITNUM", "VISIT", "REDTC", "REDY"]
+
+
 def make_sdtm(subjects: list[dict], *, dates: bool = True, study: str = "S1") -> dict[str, pd.DataFrame]:
     dm, ex, qs, re = [], [], [], []
     for s in subjects:
@@ -41,11 +45,10 @@ def make_sdtm(subjects: list[dict], *, dates: bool = True, study: str = "S1") ->
                        "REREPNUM": float(effort), "VISITNUM": float(visitnum), "VISIT": f"VISIT {visitnum}",
                        "REDTC": study_date(day, dates), "REDY": float(day)})
     frames = {"DM": pd.DataFrame(dm), "EX": pd.DataFrame(ex, columns=["USUBJID", "EXSEQ", "EXTRT", "EXSTDTC", "EXSTDY"]),
-              "QS": pd.DataFrame(qs), "RE": pd.DataFrame(re)}
+              "QS": pd.DataFrame(qs, columns=QS_COLUMNS), "RE": pd.DataFrame(re, columns=RE_COLUMNS)}
     for name, seq in (("QS", "QSSEQ"), ("RE", "RESEQ")):
         f = frames[name]
-        if len(f):
-            f.insert(1, seq, f.groupby("USUBJID").cumcount().astype(float) + 1)
+        f.insert(1, seq, f.groupby("USUBJID").cumcount().astype(float) + 1 if len(f) else pd.Series(dtype=float))
     return frames
 
 
