@@ -128,7 +128,8 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
         write_plots(datasets, Path(stage_tables), settings)
         written = move_into_place(Path(stage_adam), out_dir)
         report.tables = move_into_place(Path(stage_tables), tables_dir)
-    report.datasets = {p.stem.upper(): p for p in written}
+    by_name = {p.stem.upper(): p for p in written}
+    report.datasets = {name: by_name[name] for name in DATASETS}
     return report
 
 
