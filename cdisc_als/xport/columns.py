@@ -89,13 +89,15 @@ def prepare_character(series: pd.Series, where: Where, *, length: int | None = N
     codes, uniques = factorize_text(series.to_numpy(dtype=object))
     _check_text(uniques, codes, where)
     changes = None
-    non_ascii = _non_ascii(uniques)
-    if len(non_ascii) and transliterate:
+    try:
+        encoded = uniques.astype("S") if len(uniques) else np.empty(0, dtype="S1")
+    except UnicodeEncodeError:
+        non_ascii = np.flatnonzero(~pd.Series(uniques, dtype=object).str.isascii().to_numpy(dtype=bool))
+        if not transliterate:
+            raise where.error("have non-ASCII text", np.flatnonzero(np.isin(codes, non_ascii)),
+                              hint="; use transliterate=True to replace it") from None
         changes, uniques = _transliterate(uniques, non_ascii, codes, where)
-    elif len(non_ascii):
-        raise where.error("have non-ASCII text", np.flatnonzero(np.isin(codes, non_ascii)),
-                          hint="; use transliterate=True to replace it")
-    encoded = uniques.astype("S") if len(uniques) else np.empty(0, dtype="S1")
+        encoded = uniques.astype("S")
     sizes = np.strings.str_len(encoded)
     too_long = np.flatnonzero(sizes > MAX_CHAR_LENGTH)
     if len(too_long):
@@ -120,14 +122,6 @@ def _check_text(uniques: np.ndarray, codes: np.ndarray, where: Where) -> None:
     bad = np.flatnonzero([not isinstance(value, str) for value in uniques])   # error path only
     raise where.error(f"hold values that are not text (e.g. {uniques[bad[0]]!r}); a text column must hold "
                       "only str or missing values", np.flatnonzero(np.isin(codes, bad)))
-
-
-def _non_ascii(uniques: np.ndarray) -> np.ndarray:
-    try:
-        uniques.astype("S")
-        return np.empty(0, dtype=np.intp)
-    except UnicodeEncodeError:
-        return np.flatnonzero(~pd.Series(uniques, dtype=object).str.isascii().to_numpy(dtype=bool))
 
 
 def _transliterate(uniques: np.ndarray, which: np.ndarray, codes: np.ndarray,
