@@ -1,0 +1,215 @@
+"""ALS-specific checks: ALSFRS-R / ALSFRS items and totals in QS, FVC in RE.
+
+Item codes, scales and QSCAT values come from specs/instruments/alsfrs.csv (``load_instrument``):
+items score 0-4 (half points occur in pooled data), 5a and 5b are alternatives for one slot,
+the total's range is 4 x the number of item slots (48 for ALSFRS-R, 40 for ALSFRS).
+FVC is RETESTCD FVC in litres and FVCPP in % of predicted, RESTREFN the predicted litres.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.metadata.spec import load_instrument
+from cdisc_als.validate.context import DatasetData, Package
+from cdisc_als.validate.registry import RecordHits, register_op
+
+
+@lru_cache(maxsize=1)
+def instrument_items() -> pd.DataFrame:
+    """testcd, qscat, scale, slot (5a/5b -> 5), is_total, max_total for every ALS code."""
+    table = load_instrument("alsfrs")[["scale", "qscat", "testcd", "test", "item"]].copy()
+    table["is_total"] = table["item"] == "TOTAL"
+    table["slot"] = table["item"].str.rstrip("ab")
+    slots = table[~table["is_total"]].groupby("scale")["slot"].nunique()
+    table["max_total"] = table["scale"].map(slots * 4)
+    return table
+
+
+def _als_rows(ds: DatasetData, *, totals: bool | None) -> tuple[pd.Series, pd.DataFrame]:
+    """Mask of QS rows holding an ALS code (items, totals or both) and the instrument table."""
+    table = instrument_items()
+    codes = table if totals is None else table[table["is_total"] == totals]
+    return ds.text("--TESTCD").isin(set(codes["testcd"])), table
+
+
+def _visit_key(ds: DatasetData) -> pd.Series:
+    """Subject + visit (VISITNUM, else the date of --DTC) + repetition (--REPNUM, e.g. FVC trial) as one text key."""
+    visit = ds.text("VISITNUM") if ds.has("VISITNUM") else pd.Series("", index=ds.frame.index)
+    if ds.has("--DTC"):
+        visit = visit.where(visit != "", ds.text("--DTC").str.slice(0, 10))
+    key = ds.text("USUBJID") + "|" + visit
+    return key + "|" + ds.text("--REPNUM") if ds.has("--REPNUM") else key
+
+
+def _score(ds: DatasetData) -> pd.Series:
+    if ds.has("--STRESN"):
+        return pd.to_numeric(ds.col("--STRESN"), errors="coerce")
+    return pd.to_numeric(ds.text("--ORRES"), errors="coerce")
+
+
+def _applies(ds: DatasetData) -> bool:
+    """QS with results and at least one ALSFRS code (other questionnaires are left alone)."""
+    if ds.domain != "QS" or not ds.has("--TESTCD", "USUBJID") or not (ds.has("--STRESN") or ds.has("--ORRES")):
+        return False
+    return bool(ds.text("--TESTCD").isin(set(instrument_items()["testcd"])).any())
+
+
+@register_op("alsfrs_item_range")
+def check_alsfrs_item_range(ds: DatasetData, pkg: Package) -> RecordHits | None:
+    """Item scores outside 0-4 or not on a half-point step."""
+    if not _applies(ds):
+        return None
+    items, _ = _als_rows(ds, totals=False)
+    score = _score(ds)
+    bad = items & score.notna() & ((score < 0) | (score > 4) | ((score * 2) % 1 != 0))
+    return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN" if ds.has("--STRESN") else "--ORRES")])
+
+
+@register_op("alsfrs_half_points")
+def check_alsfrs_half_points(ds: DatasetData, pkg: Package) -> RecordHits | None:
+    """Item scores with a half point (x.5): valid in pooled data, reported so the analysis knows."""
+    if not _applies(ds):
+        return None
+    items, _ = _als_rows(ds, totals=False)
+    score = _score(ds)
+    return RecordHits(items & (score * 2 % 2 == 1), [ds.resolve("--TESTCD"), ds.resolve("--STRESN" if ds.has("--STRESN") else "--ORRES")])
+
+
+@register_op("alsfrs_5a_5b_both")
+def check_alsfrs_5a_5b_both(ds: DatasetData, pkg: Package) -> RecordHits | None:
+    """Items 5a (without gastrostomy) and 5b (with) both scored at one visit."""
+    if not _applies(ds):
+        return None
+    table = instrument_items()
+    alt = table[table["item"].str.fullmatch("5[ab]")]
+    code = ds.text("--TESTCD")
+    scored = code.isin(set(alt["testcd"])) & _score(ds).notna()
+    slot_key = _visit_key(ds) + "|" + code.map(dict(zip(alt["testcd"], alt["scale"]))).fillna("")
+    n = slot_key[scored].groupby(slot_key[scored]).transform("size")
+    return RecordHits((n > 1).reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD")])
+
+
+def _totals_frame(ds: DatasetData) -> pd.DataFrame:
+    """Per row: visit key, scale, whether it is a total, score, item slot."""
+    table = instrument_items().set_index("testcd")
+    code = ds.text("--TESTCD")
+    return pd.DataFrame({"key": _visit_key(ds), "scale": code.map(table["scale"]), "total": code.map(table["is_total"]),
+                         "slot": code.map(table["slot"]), "max": code.map(table["max_total"]), "score": _score(ds)})
+
+
+@register_op("alsfrs_total_sum")
+def check_alsfrs_total_sum(ds: DatasetData, pkg: Package, *, tolerance: float = 0.01) -> RecordHits | None:
+    """A collected total that differs from the sum of its items (checked when every item slot is scored)."""
+    if not _applies(ds):
+        return None
+    frame = _totals_frame(ds)
+    items = frame[(frame["total"] == False) & frame["score"].notna()]  # noqa: E712 - NaN-safe
+    sums = items.groupby(["key", "scale"]).agg(sum=("score", "sum"), slots=("slot", "nunique"))
+    totals = frame[(frame["total"] == True) & frame["score"].notna()]  # noqa: E712
+    joined = totals.join(sums, on=["key", "scale"])
+    complete = joined["slots"] * 4 == joined["max"]
+    bad = complete & ((joined["score"] - joined["sum"]).abs() > tolerance)
+    return RecordHits(bad.reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD"), ds.resolve("--STRESN")
+                                                                       if ds.has("--STRESN") else ds.resolve("--ORRES")])
+
+
+@register_op("alsfrs_total_range")
+def check_alsfrs_total_range(ds: DatasetData, pkg: Package) -> RecordHits | None:
+    """Totals outside 0 .. 4 x item slots (0-48 ALSFRS-R, 0-40 ALSFRS)."""
+    if not _applies(ds):
+        return None
+    frame = _totals_frame(ds)
+    bad = (frame["total"] == True) & frame["score"].notna() & ((frame["score"] < 0) | (frame["score"] > frame["max"]))  # noqa: E712
+    return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN") if ds.has("--STRESN") else ds.resolve("--ORRES")])
+
+
+@register_op("alsfrs_scale_mixed")
+def check_alsfrs_scale_mixed(ds: DatasetData, pkg: Package) -> RecordHits | None:
+    """An ALSFRS-R code under QSCAT ALSFRS or an ALSFRS code under QSCAT ALSFRS-R (scales mixed)."""
+    if not _applies(ds) or not ds.has("--CAT"):
+        return None
+    table = instrument_items()
+    expected = ds.text("--TESTCD").map(dict(zip(table["testcd"], table["qscat"])))
+    category = ds.text("--CAT")
+    als_cat = category.isin(set(table["qscat"]))
+    bad = (expected.notna() & (category != expected)) | (als_cat & expected.isna())
+    return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--CAT")])
+
+
+@register_op("alsfrs_total_jump")
+def check_alsfrs_total_jump(ds: DatasetData, pkg: Package, *, max_change: float = 12) -> RecordHits | None:
+    """Totals that change by more than ``max_change`` points from the subject's previous visit."""
+    if not _applies(ds):
+        return None
+    frame = _totals_frame(ds)
+    totals = frame[(frame["total"] == True) & frame["score"].notna()].copy()  # noqa: E712
+    order = ds.text("--DTC") if ds.has("--DTC") else ds.text("VISITNUM")
+    totals["subject"] = ds.text("USUBJID")
+    totals["order"] = order
+    if ds.has("VISITNUM"):
+        totals["visitnum"] = pd.to_numeric(ds.col("VISITNUM"), errors="coerce")
+        totals = totals.sort_values(["subject", "scale", "order", "visitnum"], kind="mergesort")
+    else:
+        totals = totals.sort_values(["subject", "scale", "order"], kind="mergesort")
+    change = totals.groupby(["subject", "scale"])["score"].diff().abs()
+    return RecordHits((change > max_change).reindex(ds.frame.index, fill_value=False),
+                      [ds.resolve("--TESTCD"), ds.resolve("--STRESN") if ds.has("--STRESN") else ds.resolve("--ORRES")])
+
+
+def _fvc(ds: DatasetData) -> tuple[pd.Series, pd.Series] | None:
+    if ds.domain != "RE" or not ds.has("--TESTCD", "--STRESN", "USUBJID"):
+        return None
+    return ds.text("--TESTCD"), pd.to_numeric(ds.col("--STRESN"), errors="coerce")
+
+
+@register_op("fvc_range")
+def check_fvc_range(ds: DatasetData, pkg: Package, *, testcd: str, low: float, high: float) -> RecordHits | None:
+    """``testcd`` standard results outside the physiological range [low, high]."""
+    got = _fvc(ds)
+    if got is None:
+        return None
+    code, value = got
+    return RecordHits((code == testcd) & value.notna() & ((value < low) | (value > high)),
+                      [ds.resolve("--TESTCD"), ds.resolve("--STRESN")])
+
+
+@register_op("fvc_percent_consistent")
+def check_fvc_percent_consistent(ds: DatasetData, pkg: Package, *, tolerance: float = 2.0) -> RecordHits | None:
+    """FVCPP differs by more than ``tolerance`` points from 100 x FVC / predicted litres (RESTREFN) of the visit."""
+    got = _fvc(ds)
+    if got is None or not ds.has("--STREFN"):
+        return None
+    code, value = got
+    key = _visit_key(ds)
+    fvc = pd.DataFrame({"key": key, "litres": value, "pred": pd.to_numeric(ds.col("--STREFN"), errors="coerce")})[code == "FVC"]
+    fvc = fvc.dropna().drop_duplicates("key").set_index("key")
+    percent = 100 * key.map(fvc["litres"]) / key.map(fvc["pred"]).replace(0, np.nan)
+    bad = (code == "FVCPP") & value.notna() & percent.notna() & ((value - percent).abs() > tolerance)
+    return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN")])
+
+
+@register_op("fvc_pair_missing")
+def check_fvc_pair_missing(ds: DatasetData, pkg: Package, *, testcd: str = "FVCPP", partner: str = "FVC") -> RecordHits | None:
+    """``testcd`` results at a visit where the subject has no ``partner`` result."""
+    got = _fvc(ds)
+    if got is None:
+        return None
+    code, value = got
+    key = _visit_key(ds)
+    have = set(key[(code == partner) & value.notna()])
+    return RecordHits((code == testcd) & value.notna() & ~key.isin(have), [ds.resolve("--TESTCD"), "VISITNUM"]
+                      if ds.has("VISITNUM") else [ds.resolve("--TESTCD")])
+
+
+@register_op("als_unit")
+def check_als_unit(ds: DatasetData, pkg: Package, *, units: dict) -> RecordHits | None:
+    """Standard units per test code (e.g. FVC in L, FVCPP in %); other units fail."""
+    if not ds.has("--TESTCD", "--STRESU"):
+        return None
+    code, unit = ds.text("--TESTCD"), ds.text("--STRESU")
+    expected = code.map({k: str(v) for k, v in units.items()})
+    populated = ~ds.null("--STRESC") if ds.has("--STRESC") else pd.Series(True, index=ds.frame.index)
+    return RecordHits(expected.notna() & populated & (unit != expected), [ds.resolve("--TESTCD"), ds.resolve("--STRESU")])

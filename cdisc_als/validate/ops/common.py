@@ -1,0 +1,103 @@
+"""Vectorised helpers the op families share: ISO 8601 parsing, study days, row selection.
+
+ISO 8601 as SDTMIG v3.4 §4.4 allows it: extended format only, right truncation, a single hyphen
+for each unknown intermediate component (``2003---15``, ``--12-15``, ``2003-12-15T-:15``), an
+optional time zone, uncertainty intervals with a solidus, and durations ``PnYnMnDTnHnMnS`` / ``PnW``.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from cdisc_als.validate.context import DatasetData, map_unique
+
+_C2 = r"(?:\d{2}|-)"
+_DATE = rf"(?:\d{{4}}|-)(?:-{_C2}(?:-{_C2})?)?"
+_TIME = rf"T{_C2}(?::{_C2}(?::(?:\d{{2}}(?:\.\d+)?|-))?)?(?:Z|[+-]\d{{2}}(?::\d{{2}})?)?"
+DATETIME = rf"{_DATE}(?:{_TIME})?"
+_N = r"\d+(?:[.,]\d+)?"
+DURATION = rf"-?P(?:{_N}W|(?=\d|T\d)(?:{_N}Y)?(?:{_N}M)?(?:{_N}D)?(?:T(?=\d)(?:{_N}H)?(?:{_N}M)?(?:{_N}S)?)?)"
+DATETIME_RE = re.compile(rf"^(?:{DATETIME}|{DATETIME}/{DATETIME}|{DATETIME}/{DURATION}|{DURATION}/{DATETIME})$")
+DURATION_RE = re.compile(rf"^(?:{DURATION}|{DATETIME}/{DURATION}|{DURATION}/{DATETIME}|{DATETIME}/{DATETIME})$")
+_FULL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2})(?::(\d{2})(?::(\d{2}))?)?)?")
+
+
+def compute_iso_invalid(values: pd.Series, *, durations: bool = False) -> pd.Series:
+    """True where a populated text value is not ISO 8601 (date/time, interval, or duration).
+
+    Components must also be in range (month 01-12, day valid for the month, hour 00-23,
+    minute and second 00-59) where they are given. Evaluated once per distinct value.
+    """
+    return map_unique(values, lambda u: _iso_invalid(u.reset_index(drop=True), durations)).astype(bool)
+
+
+def _iso_invalid(values: pd.Series, durations: bool) -> pd.Series:
+    text = values.fillna("").astype(str)
+    populated = text.str.strip() != ""
+    pattern = DURATION_RE if durations else DATETIME_RE
+    bad = populated & ~text.str.fullmatch(pattern.pattern[1:-1])
+    parts = text.str.split("/", regex=False).explode()
+    parts = parts[parts.str.match(r"^\d{4}")]
+    if len(parts):
+        comp = parts.str.extract(_FULL.pattern)
+        nums = comp.apply(pd.to_numeric, errors="coerce")
+        out = ((nums[1] < 1) | (nums[1] > 12) | (nums[2] < 1) | (nums[2] > 31) | (nums[3] > 23)
+               | (nums[4] > 59) | (nums[5] > 59))
+        full = comp[2].notna()
+        cal = pd.to_datetime(comp[0] + "-" + comp[1] + "-" + comp[2], format="%Y-%m-%d", errors="coerce")
+        out |= full & cal.isna()
+        bad |= out.groupby(level=0).any().reindex(text.index, fill_value=False)
+    return bad & populated
+
+
+def compute_date(values: pd.Series) -> pd.Series:
+    """Complete calendar dates (datetime64) from the date part of --DTC values; NaT where incomplete."""
+    def parse(u: pd.Series) -> pd.Series:
+        text = u.fillna("").astype(str).str.slice(0, 10)
+        ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        return pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
+    return map_unique(values, parse).astype("datetime64[ns]")
+
+
+def compute_study_day(dtc: pd.Series, reference: pd.Series) -> pd.Series:
+    """SDTMIG study day: date - ref + 1 on/after the reference date, date - ref before it (no day 0)."""
+    diff = (compute_date(dtc) - compute_date(reference)).dt.days
+    return diff.where(diff < 0, diff + 1)
+
+
+def compute_after(start: pd.Series, end: pd.Series) -> pd.Series:
+    """True where both values are given and ``start`` is later than ``end`` at their common precision.
+
+    Values with unknown intermediate components (``2003---15``) or intervals are not compared.
+    """
+    a = start.fillna("").astype(str).str.strip()
+    b = end.fillna("").astype(str).str.strip()
+    plain = r"\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?)?)?"
+    ok = a.str.fullmatch(plain) & b.str.fullmatch(plain)
+    n = np.minimum(a.str.len(), b.str.len()).where(ok, 0)
+    result = pd.Series(False, index=a.index)
+    for k in sorted(set(n[ok].astype(int))):
+        rows = n == k
+        result[rows] = a[rows].str.slice(0, k) > b[rows].str.slice(0, k)
+    return result
+
+
+def subject_values(ds: DatasetData, lookup: pd.DataFrame, column: str) -> pd.Series:
+    """For each row of ``ds``, the subject-level ``column`` from ``lookup`` (indexed by USUBJID)."""
+    if column not in lookup.columns:
+        return pd.Series("", index=ds.frame.index)
+    return ds.text("USUBJID").map(lookup[column]).fillna("")
+
+
+def key_frame(ds: DatasetData, names: list[str]) -> pd.DataFrame:
+    """The named columns as text (resolved ``--`` names), for keys and joins."""
+    return pd.DataFrame({ds.resolve(n): ds.text(n) for n in names}, index=ds.frame.index)
+
+
+def in_reference(keys: pd.DataFrame, reference: pd.DataFrame) -> pd.Series:
+    """True where a row's key tuple occurs in ``reference`` (same column order, text values)."""
+    ref = pd.MultiIndex.from_frame(reference.drop_duplicates().astype(str))
+    mine = pd.MultiIndex.from_frame(keys.astype(str))
+    return pd.Series(mine.isin(ref), index=keys.index)

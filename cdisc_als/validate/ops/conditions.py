@@ -1,0 +1,133 @@
+"""The ``condition`` op: a record fails when every clause in ``all`` (and one in ``any``) holds.
+
+Most FDA Validator record rules are of the form "X must (not) be populated when Y is ...".
+They are written in the catalog as clause lists, so one vectorised function serves them all::
+
+    check:
+      op: condition
+      params:
+        all:
+          - {var: --ORRES, is: populated}
+          - {var: --STAT, is: eq, value: NOT DONE}
+        optional: [--STAT]        # may be absent: read as all-null; other absent variables = rule n/a
+
+``skip_when_all_null`` names variables that, when empty in every record, mean the study did not
+collect them (the rule then does not apply). A clause with ``ci: true`` compares case-insensitively.
+
+Clause tests: populated, null, eq, ne, in, not_in, eq_var, ne_var, gt, lt, ge, le (numbers),
+gt_var, lt_var (numbers), matches, not_matches (regex, full match), longer_than (characters),
+non_ascii, leading_space.
+"""
+from __future__ import annotations
+
+import operator
+
+import pandas as pd
+
+from cdisc_als.validate.context import DatasetData, map_unique
+from cdisc_als.validate.registry import RecordHits, register_op
+
+_NUM = {"gt": operator.gt, "lt": operator.lt, "ge": operator.ge, "le": operator.le}
+
+
+def compute_clause(ds: DatasetData, clause: dict) -> pd.Series:
+    """Boolean mask of rows where one clause holds (vectorised over the column)."""
+    var, test, value = clause["var"], clause["is"], clause.get("value")
+    if test == "populated":
+        return ~ds.null(var)
+    if test == "null":
+        return ds.null(var)
+    if var not in ds.frame.columns and not ds.has(var):
+        text = pd.Series("", index=ds.frame.index)
+    else:
+        text = ds.text(var)
+    if clause.get("ci"):
+        text = map_unique(text, lambda u: u.str.upper())
+        value = [str(v).upper() for v in value] if isinstance(value, list) else str(value).upper()
+    if test == "eq":
+        return text == str(value)
+    if test == "ne":
+        return text != str(value)
+    if test == "in":
+        return text.isin([str(v) for v in value])
+    if test == "not_in":
+        return ~text.isin([str(v) for v in value])
+    if test in ("eq_var", "ne_var"):
+        same = text == ds.text(value)
+        return same if test == "eq_var" else ~same
+    if test in _NUM:
+        return _NUM[test](pd.to_numeric(text, errors="coerce"), float(value)).fillna(False).astype(bool)
+    if test in ("gt_var", "lt_var"):
+        left, right = pd.to_numeric(text, errors="coerce"), pd.to_numeric(ds.text(value), errors="coerce")
+        return _NUM[test[:2]](left, right).fillna(False).astype(bool)
+    if test in ("matches", "not_matches"):
+        hit = map_unique(text, lambda u: u.str.fullmatch(str(value)).fillna(False)).astype(bool)
+        return hit if test == "matches" else ~hit & (text != "")
+    if test == "longer_than":
+        return map_unique(text, lambda u: u.str.len()) > int(value)
+    if test == "non_ascii":
+        return ~map_unique(text, lambda u: u.str.fullmatch(r"[\x20-\x7e]*").fillna(True)).astype(bool)
+    if test == "leading_space":
+        raw = ds.col(var)
+        if pd.api.types.is_numeric_dtype(raw):
+            return pd.Series(False, index=ds.frame.index)
+        return ds.map_column(var, _leading_space).astype(bool)
+    raise ValueError(f"unknown clause test {test!r}")
+
+
+def _leading_space(values: pd.Series) -> pd.Series:
+    raw = values.fillna("").astype(str)
+    return raw.str.startswith(" ") & (raw.str.strip() != "") | (raw.str.strip() == ".")
+
+
+def clause_variables(params: dict) -> list[str]:
+    names: list[str] = []
+    for clause in [*params.get("all", ()), *params.get("any", ())]:
+        names.append(clause["var"])
+        if clause["is"].endswith("_var"):
+            names.append(clause["value"])
+    return list(dict.fromkeys(names))
+
+
+@register_op("condition")
+def check_condition(ds: DatasetData, pkg, **params) -> RecordHits | None:
+    """Rows where all clauses of ``all`` hold and (if given) at least one of ``any``."""
+    optional = set(params.get("optional", ()))
+    needed = [v for v in clause_variables(params) if v not in optional]
+    if not ds.has(*needed):
+        return None
+    if any(ds.null(v).all() for v in params.get("skip_when_all_null", ())):
+        return None
+    mask = pd.Series(True, index=ds.frame.index)
+    for clause in params.get("all", ()):
+        mask &= compute_clause(ds, clause)
+    if params.get("any"):
+        alternatives = pd.Series(False, index=ds.frame.index)
+        for clause in params["any"]:
+            alternatives |= compute_clause(ds, clause)
+        mask &= alternatives
+    report = [ds.resolve(v) for v in params.get("report", clause_variables(params)) if ds.has(v)]
+    return RecordHits(mask, report)
+
+
+@register_op("each_variable", level="record")
+def check_each_variable(ds: DatasetData, pkg, **params) -> "TableHits | None":
+    """Apply one clause to every variable matching ``pattern`` (e.g. leading spaces in any Char)."""
+    import re
+
+    from cdisc_als.validate.registry import TableHits
+
+    pattern = re.compile(params.get("pattern", ".*"))
+    skip = re.compile(params["skip"]) if params.get("skip") else None
+    rows = []
+    for name in ds.frame.columns:
+        if not pattern.fullmatch(name) or (skip and skip.fullmatch(name)):
+            continue
+        if params.get("char_only", True) and pd.api.types.is_numeric_dtype(ds.frame[name]):
+            continue
+        mask = compute_clause(ds, {**params["clause"], "var": name})
+        if mask.any():
+            rows.append(pd.DataFrame({"row": ds.frame.index[mask.to_numpy()], "variable": name,
+                                      "value": ds.frame.loc[mask, name].astype(str).to_numpy()}))
+    frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["row", "variable", "value"])
+    return TableHits(frame)
