@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from cdisc_als.config import Settings, build_timestamp
-from cdisc_als.errors import UserError
+from cdisc_als.errors import RejectReason, UserError
 from cdisc_als.export.dataset import DatasetMeta, write_dataset
 from cdisc_als.ingest.layout import FILE, ROW, find_source_file, load_layout, map_source, source_columns
 from cdisc_als.ingest.read import read_source
@@ -108,6 +108,7 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
                         coding=coding, coding_cfg=coding_cfg, units=units)
     result.rejects = pd.concat([*rejects, result.rejects], ignore_index=True).sort_values(
         ["file", "row", "column"], kind="stable").reset_index(drop=True)
+    result.rejects = pd.concat([result.rejects, reject_emptied_rows(counts, result)], ignore_index=True)
     table = reconcile(counts, result)
     _check_accounted(table, result)
     for name, frame in result.domains.items():
@@ -142,6 +143,23 @@ def _anchor_day(anchor_date: str | None) -> float | None:
     except ValueError:
         raise UserError(f"--anchor-date '{anchor_date}' is not a date (YYYY-MM-DD)") from None
     return float((day - date(1960, 1, 1)).days)
+
+
+def reject_emptied_rows(counts: list[dict], result: SdtmResult) -> pd.DataFrame:
+    """A row none of whose values reached an output, though only single cells were rejected, is rejected as a row."""
+    used = result.used.astype({ROW: "int64"})
+    rej = result.rejects
+    pieces = []
+    for entry in counts:
+        form = entry["form"]
+        rows = pd.Index(range(1, entry["rows_read"] + 1))
+        gone = rows.difference(used.loc[used["_form"] == form, ROW]).difference(
+            rej.loc[(rej["form"] == form) & (rej["level"] == "row"), "row"].astype("int64"))
+        if len(gone):
+            pieces.append(pd.DataFrame({"form": form, "file": entry["file"], "row": gone, "column": "",
+                                        "value": "", "reason": RejectReason.NO_RESULT.value, "level": "row",
+                                        "detail": "every value of the row was rejected (see its cell rejects)"}))
+    return pd.concat(pieces, ignore_index=True) if pieces else rej.head(0)
 
 
 def _check_accounted(table: pd.DataFrame, result: SdtmResult) -> None:

@@ -162,7 +162,8 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
             out[target] = ""
             continue
         value, bad, reason = _convert(raw[spec["from"]], spec, layout, decimal_comma)
-        blank_required = spec.get("required", False) & (value.astype(str) == "") & ~bad
+        blank = value.isna() | (value.astype(str) == "")
+        blank_required = spec.get("required", False) & blank & ~bad
         if spec.get("required"):
             row_bad |= bad | blank_required
         frame = raw.assign(**{COL: spec["from"]})

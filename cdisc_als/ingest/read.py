@@ -74,7 +74,8 @@ def _read_text(path: Path) -> pd.DataFrame:
         rows = list(reader)
     except csv.Error as err:
         raise UserError(f"cannot parse as delimited text: {err}", file=path) from None
-    header, body = rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    # wholly empty lines are not rows; a line of empty fields is a row (and will be rejected as such)
+    header, body = rows[0], [r for r in rows[1:] if r]
     width = len(header)
     for number, r in enumerate(body, start=1):
         if len(r) != width:

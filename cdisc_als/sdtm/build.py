@@ -34,7 +34,8 @@ class SdtmResult:
 
 
 def _one(sources: dict[str, list[pd.DataFrame]], target: str) -> pd.DataFrame | None:
-    frames = sources.get(target) or []
+    """All canonical frames of a target, or None when the sources gave it no record at all."""
+    frames = [f for f in sources.get(target) or [] if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 

@@ -59,7 +59,7 @@ def compute_age(birth: pd.Series, at: pd.Series) -> pd.Series:
 
 def _arm(cohort: pd.Series, arms: dict, key: str) -> pd.Series:
     table = {str(k).upper(): v[key] for k, v in arms.items()}
-    return cohort.fillna("").astype(str).str.strip().str.upper().map(table).fillna("")
+    return cohort.astype(object).fillna("").astype(str).str.strip().str.upper().map(table).astype(object).fillna("")
 
 
 def build_dm(subjects: pd.DataFrame, refs: pd.DataFrame, *, layout: Layout, study_id: str,
