@@ -1,0 +1,83 @@
+"""``run``: convert, define, validate and derive in one go, into OUT_DIR/{sdtm,adam,tables,validation}.
+
+The whole output is built in a temporary sibling folder and moved into
+OUT_DIR only when every stage has finished, so a failure leaves nothing
+half-written.  Each stage's wall time and the process's peak memory are kept
+for the log and for ``benchmarks/pool.py``.
+"""
+from __future__ import annotations
+
+import resource
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from cdisc_als.config import Settings
+
+
+@dataclass
+class RunReport:
+    out_dir: Path
+    stages: list[dict] = field(default_factory=list)      # stage, seconds, peak_rss_mib
+    summary: dict = field(default_factory=dict)
+
+    def timed(self, name: str, action: Callable[[], object], echo: Callable[[str], None]) -> object:
+        start = time.perf_counter()
+        result = action()
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stages.append({"stage": name, "seconds": round(seconds, 3), "peak_rss_mib": round(peak, 1)})
+        echo(f"{name:<16} {seconds:7.2f} s   peak RSS {peak:7.0f} MiB")
+        return result
+
+
+def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date: str | None = None,
+        settings: Settings | None = None, validate: bool = True, define: bool = True,
+        echo: Callable[[str], None] = lambda m: None) -> RunReport:
+    """Run the whole pipeline on a folder of raw files (see the module docstring)."""
+    from cdisc_als.adam.build import derive
+    from cdisc_als.convert import convert
+    from cdisc_als.define.write import write_define
+    from cdisc_als.validate.loader import validate_dir
+    from cdisc_als.validate.reports import write_reports
+
+    settings = settings or Settings(study_id=study, anchor_date=anchor_date)
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    report = RunReport(out_dir)
+    try:
+        converted = report.timed("convert", lambda: convert(input_dir, stage, layout=layout, study=study,
+                                                            anchor_date=anchor_date, settings=settings), echo)
+        derived = report.timed("derive", lambda: derive(stage / "sdtm", stage / "adam", settings=settings,
+                                                        tables_dir=stage / "tables"), echo)
+        for kind in ("sdtm", "adam"):
+            if define:
+                report.timed(f"define {kind}", lambda k=kind: write_define(
+                    stage / k, kind=k, study_id=study, created=settings.created), echo)
+            if validate:
+                result = report.timed(f"validate {kind}", lambda k=kind: validate_dir(
+                    stage / k, standard="sdtmig-3.4" if k == "sdtm" else "adamig-1.3"), echo)
+                write_reports(result, stage / "validation" / kind)
+                counts = result.findings["severity"].value_counts()
+                report.summary[f"{kind}_findings"] = {s: int(counts.get(s, 0)) for s in ("Error", "Warning", "Notice")}
+        report.summary["reconciliation"] = converted.reconciliation
+        report.summary["adam_rows"] = derived.rows
+        _move_into_place(stage, out_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return report
+
+
+def _move_into_place(stage: Path, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(stage.iterdir()):
+        target = out_dir / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        entry.replace(target)
