@@ -2,13 +2,16 @@
 
 The notebook API::
 
-    from cdisc_als import read_xpt, write_xpt, convert, derive, validate, run
+    from cdisc_als import read_xpt, write_xpt, convert, derive_adam, validate_dir, run
+
+(``cdisc_als.derive`` and ``cdisc_als.validate`` are the packages of shared SDTM derivations and of the
+validator; the functions above are the entry points.)
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["read_xpt", "write_xpt", "convert", "derive", "validate", "run", "__version__"]
+__all__ = ["read_xpt", "write_xpt", "convert", "derive_adam", "validate_dir", "run", "__version__"]
 
 
 def __getattr__(name: str):
@@ -17,15 +20,15 @@ def __getattr__(name: str):
         from cdisc_als import xport
         return getattr(xport, name)
     if name == "convert":
-        from cdisc_als.convert import convert
+        from cdisc_als.conversion import convert
         return convert
-    if name == "derive":
+    if name == "derive_adam":
         from cdisc_als.adam.build import derive
         return derive
-    if name == "validate":
+    if name == "validate_dir":
         from cdisc_als.validate.loader import validate_dir
         return validate_dir
     if name == "run":
-        from cdisc_als.run import run
+        from cdisc_als.pipeline import run
         return run
     raise AttributeError(name)

@@ -1,4 +1,4 @@
-"""``convert``: a folder of raw site files -> SDTM XPTs, rejects.csv, reconciliation.csv and a log.
+"""Conversion (the ``convert`` command): a folder of raw site files -> SDTM XPTs, rejects.csv, reconciliation.csv and a log.
 
 Outputs are written into a temporary folder beside OUT_DIR and moved into
 place only when everything succeeded, so a failure never leaves half a folder.

@@ -12,7 +12,7 @@ import click
 
 from cdisc_als.cli.convert import print_reconciliation
 from cdisc_als.errors import UserError
-from cdisc_als.run import run
+from cdisc_als.pipeline import run
 
 REPO = Path(__file__).resolve().parents[1]
 STUDY = "MSCNTF01"

@@ -1,4 +1,4 @@
-"""``run``: convert, define, validate and derive in one go, into OUT_DIR/{sdtm,adam,tables,validation}.
+"""The ``run`` pipeline: convert, define, validate and derive in one go, into OUT_DIR/{sdtm,adam,tables,validation}.
 
 The whole output is built in a temporary sibling folder and moved into
 OUT_DIR only when every stage has finished, so a failure leaves nothing
@@ -39,7 +39,7 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
         echo: Callable[[str], None] = lambda m: None) -> RunReport:
     """Run the whole pipeline on a folder of raw files (see the module docstring)."""
     from cdisc_als.adam.build import derive
-    from cdisc_als.convert import convert
+    from cdisc_als.conversion import convert
     from cdisc_als.define.write import write_define
     from cdisc_als.validate.loader import validate_dir
     from cdisc_als.validate.reports import write_reports

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from cdisc_als.config import Settings
-from cdisc_als.convert import convert
+from cdisc_als.conversion import convert
 
 
 def echo_progress(message: str) -> None:

@@ -7,7 +7,7 @@ import click
 
 from cdisc_als.cli.convert import echo_progress, print_reconciliation
 from cdisc_als.config import Settings
-from cdisc_als.run import run
+from cdisc_als.pipeline import run
 
 
 @click.command("run")

@@ -7,7 +7,7 @@ import pytest
 
 from cdisc_als.adam.build import derive_adam, read_sdtm, write_adam
 from cdisc_als.config import Settings
-from cdisc_als.convert import convert
+from cdisc_als.conversion import convert
 from cdisc_als.define.write import write_define
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -8,7 +8,7 @@ import pyreadstat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cdisc_als.convert import convert
+from cdisc_als.conversion import convert
 
 ITEMS = ["Q1_Speech", "Q2_Salivation", "Q3_Swallowing", "Q4_Handwriting", "Q5a_Cutting_without_Gastrostomy",
          "Q5b_Cutting_with_Gastrostomy", "Q6_Dressing_and_Hygiene", "Q7_Turning_in_Bed", "Q8_Walking",

@@ -9,7 +9,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from cdisc_als.convert import convert
+from cdisc_als.conversion import convert
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 STUDY = "MSCNTF01"
