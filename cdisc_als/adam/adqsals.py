@@ -18,7 +18,7 @@ from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
-QS_REQUIRED = ("USUBJID", "QSSEQ", "QSTESTCD", "QSSTRESN", "VISITNUM", "VISIT", "QSDTC", "QSDY")
+QS_REQUIRED = ("USUBJID", "QSSEQ", "QSTESTCD", "QSSTRESN", "VISITNUM", "QSDTC", "QSDY")
 SCALE = "ALSFRS-R"
 ASSESSMENT = ["USUBJID", "AVISITN", "AVISIT", "ADT", "_DY"]
 EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
@@ -60,7 +60,7 @@ def filter_alsfrs_r(qs: pd.DataFrame, instrument: pd.DataFrame) -> tuple[pd.Data
     records = pd.DataFrame({
         "USUBJID": rows["USUBJID"].astype(str).to_numpy(), "PARAMCD": rows["QSTESTCD"].astype(str).to_numpy(),
         "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["QSDTC"]).to_numpy(),
-        "_DY": to_num(rows["QSDY"]).to_numpy(), "AVISIT": blank_to_none(rows["VISIT"]).to_numpy(),
+        "_DY": to_num(rows["QSDY"]).to_numpy(), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))).to_numpy(),
         "AVISITN": to_num(rows["VISITNUM"]).to_numpy(), "SRCDOM": "QS", "SRCVAR": "QSSTRESN",
         "SRCSEQ": to_num(rows["QSSEQ"]).to_numpy()})
     return records, excluded
@@ -79,6 +79,7 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
     need = grouped["TARGET"].map(components.groupby("TARGET")["SLOT"].nunique())
     done = grouped[(grouped["n"] == grouped["slots"]) & (grouped["slots"] == need)]
     out = done.drop(columns=["n", "slots"]).rename(columns={"TARGET": "PARAMCD"})
+    out = out.astype({col: dataset[col].dtype for col in by_vars})     # an all-null key comes back float
     return out.assign(SRCDOM=None, SRCVAR=None, SRCSEQ=float("nan"))
 
 

@@ -14,7 +14,7 @@ from cdisc_als.adam.bds import (blank_to_none, derive_var_ablfl, derive_var_aseq
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
 from cdisc_als.metadata.study import StudySpec
 
-RE_REQUIRED = ("USUBJID", "RESEQ", "RETESTCD", "RESTRESN", "VISITNUM", "VISIT", "REDTC", "REDY")
+RE_REQUIRED = ("USUBJID", "RESEQ", "RETESTCD", "RESTRESN", "VISITNUM", "REDTC", "REDY")
 
 
 def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) ->
     records = pd.DataFrame({
         "USUBJID": rows["USUBJID"].astype(str).to_numpy(), "PARAMCD": rows["RETESTCD"].astype(str).to_numpy(),
         "AVAL": value[rows.index].to_numpy(), "ADT": compute_sas_date(rows["REDTC"]).to_numpy(),
-        "_DY": to_num(rows["REDY"]).to_numpy(), "AVISIT": blank_to_none(rows["VISIT"]).to_numpy(),
+        "_DY": to_num(rows["REDY"]).to_numpy(), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))).to_numpy(),
         "AVISITN": to_num(rows["VISITNUM"]).to_numpy(),
         "REREPNUM": to_num(rows["REREPNUM"]).to_numpy() if "REREPNUM" in rows else float("nan"),
         "SRCDOM": "RE", "SRCVAR": "RESTRESN", "SRCSEQ": to_num(rows["RESEQ"]).to_numpy()})
