@@ -20,13 +20,22 @@ def print_reconciliation(table) -> None:
                    f"{row.rows_rejected:>9} {row.cells_rejected:>15}")
 
 
+def source_options(command):
+    """The options every command that reads raw files shares: layout, study, anchor date, input and output."""
+    for option in reversed((
+        click.option("--layout", required=True, help="Layout name in specs/layouts (site-edc, proact) or a YAML path."),
+        click.option("--study", required=True, help="STUDYID written into every dataset."),
+        click.option("--anchor-date", default=None, help="Calendar date of day offset 0 (offset layouts only)."),
+        click.argument("input_dir", type=click.Path(path_type=Path)),
+        click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder."),
+    )):
+        command = option(command)
+    return command
+
+
 @click.command("convert")
-@click.option("--layout", required=True, help="Layout name in specs/layouts (site-edc, proact) or a YAML path.")
-@click.option("--study", required=True, help="STUDYID written into every dataset.")
-@click.option("--anchor-date", default=None, help="Calendar date of day offset 0 (offset layouts only).")
+@source_options
 @click.option("--transliterate", is_flag=True, help="Replace non-ASCII text for XPT and report each change.")
-@click.argument("input_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def command(layout: str, study: str, anchor_date: str | None, transliterate: bool, input_dir: Path,
             out_dir: Path) -> None:
     """Convert raw site exports in INPUT_DIR to SDTM XPT files in OUT_DIR/sdtm."""

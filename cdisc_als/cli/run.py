@@ -5,18 +5,14 @@ from pathlib import Path
 
 import click
 
-from cdisc_als.cli.convert import echo_progress, print_reconciliation
+from cdisc_als.cli.convert import echo_progress, print_reconciliation, source_options
 from cdisc_als.config import Settings
 from cdisc_als.pipeline import run
 
 
 @click.command("run")
-@click.option("--layout", required=True, help="Layout name in specs/layouts (site-edc, proact) or a YAML path.")
-@click.option("--study", required=True, help="STUDYID written into every dataset.")
-@click.option("--anchor-date", default=None, help="Calendar date of day offset 0 (offset layouts only).")
+@source_options
 @click.option("--no-validate", is_flag=True, help="Skip validation of the written SDTM and ADaM.")
-@click.argument("input_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def command(layout: str, study: str, anchor_date: str | None, no_validate: bool, input_dir: Path,
             out_dir: Path) -> None:
     """Convert INPUT_DIR to SDTM, derive ADaM, tables and plots, write define.xml and validation reports."""
