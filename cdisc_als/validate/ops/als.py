@@ -36,10 +36,14 @@ def _als_rows(ds: DatasetData, *, totals: bool | None) -> tuple[pd.Series, pd.Da
 
 
 def _visit_key(ds: DatasetData) -> pd.Series:
-    """Subject + visit (VISITNUM, else the date of --DTC) + repetition (--REPNUM, e.g. FVC trial) as one text key."""
+    """Subject + visit (VISITNUM, else the date of --DTC, else the study day --DY: PRO-ACT has only day offsets)
+    + repetition (--REPNUM, e.g. FVC trial) as one text key."""
     visit = ds.text("VISITNUM") if ds.has("VISITNUM") else pd.Series("", index=ds.frame.index)
     if ds.has("--DTC"):
         visit = visit.where(visit != "", ds.text("--DTC").str.slice(0, 10))
+    if ds.has("--DY"):
+        day = ds.text("--DY")
+        visit = visit.where((visit != "") | (day == ""), "DY" + day)
     key = ds.text("USUBJID") + "|" + visit
     return key + "|" + ds.text("--REPNUM") if ds.has("--REPNUM") else key
 
