@@ -31,6 +31,7 @@ from cdisc_als.ingest.read import ROW
 from cdisc_als.metadata.spec import specs_dir
 
 FILE, COL = "_file", "_col"
+DECIMAL_COMMA = "_decimal_comma"    # the source file writes 3,52 for 3.52 (kept per record for later parsing)
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sas7bdat", ".sav", ".zsav", ".xpt")
 REJECT_COLUMNS = ["form", "file", "row", "column", "value", "reason", "level", "detail"]
 
@@ -47,6 +48,7 @@ class Layout:
     visits: dict
     unscheduled: list
     sources: dict
+    trial: str = ""                # trial design (specs/trials/<name>.yaml or a path); '' = none
 
 
 def layout_path(name: str) -> Path:
@@ -76,9 +78,12 @@ def load_layout(name: str) -> Layout:
         where = "/".join(str(p) for p in first.path) or "(top)"
         raise UserError(f"layout does not follow the layout schema at {where}: {first.message}", file=path)
     visits = {str(k).upper(): v for k, v in (doc.get("visits") or {}).items()}
+    trial = str(doc.get("trial", ""))
+    if trial.endswith((".yaml", ".yml")) and (path.parent / trial).is_file():
+        trial = str(path.parent / trial)      # a design file beside the layout
     return Layout(doc["name"], doc.get("description", ""), doc.get("dates", ["YYYY-MM-DD"]),
                   doc.get("time_axis", "dates"), doc.get("arms") or {}, visits,
-                  [str(u).upper() for u in doc.get("unscheduled", [])], doc["sources"])
+                  [str(u).upper() for u in doc.get("unscheduled", [])], doc["sources"], trial)
 
 
 def find_source_file(input_dir: Path, stem: str) -> Path | None:
@@ -154,8 +159,9 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
     raw["_form"] = form
     rejects = [_reject_duplicates(raw)]
     raw = raw[~raw.drop(columns=[ROW]).duplicated(keep="first")]
-    out = raw[[FILE, ROW, "_form"]].copy()
     decimal_comma = bool(raw.attrs.get("decimal_comma"))
+    out = raw[[FILE, ROW, "_form"]].copy()
+    out[DECIMAL_COMMA] = decimal_comma
     row_bad = pd.Series(False, index=raw.index)
     for target, spec in cfg.get("columns", {}).items():
         if spec["from"] not in raw:
@@ -207,9 +213,13 @@ def _convert(col: pd.Series, spec: dict, layout: Layout, decimal_comma: bool):
     return text.astype(object), pd.Series(False, index=col.index), RejectReason.BAD_CODE
 
 
-def compute_number(text: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Numbers stored as text -> float; a value that is present but not a number is flagged bad."""
-    clean = text.str.replace(",", ".", regex=False) if decimal_comma else text
+def compute_number(text: pd.Series, decimal_comma: bool | pd.Series = False) -> tuple[pd.Series, pd.Series]:
+    """Numbers stored as text -> float; a value that is present but not a number is flagged bad.
+
+    ``decimal_comma`` (for the whole column, or per row) reads ``3,52`` as 3.52, as semicolon-delimited exports write it.
+    """
+    comma = pd.Series(decimal_comma, index=text.index) if isinstance(decimal_comma, bool) else decimal_comma
+    clean = text.where(~comma.astype(bool), text.str.replace(",", ".", regex=False))
     number = pd.to_numeric(clean.where(clean != ""), errors="coerce")
     return number.astype("float64"), number.isna() & (clean != "")
 

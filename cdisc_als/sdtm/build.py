@@ -15,6 +15,7 @@ from cdisc_als.derive.supp import derive_supp
 from cdisc_als.derive.timing import compute_day
 from cdisc_als.ingest.layout import Layout, new_rejects
 from cdisc_als.metadata.spec import Spec
+from cdisc_als.metadata.trial import TrialDesign, load_trial_design
 from cdisc_als.sdtm.ae import build_ae
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid, finalize_domain, split_trace
 from cdisc_als.sdtm.dm import (build_dm, compute_last_dtc, compute_subject_refs, deduplicate_subjects)
@@ -24,6 +25,7 @@ from cdisc_als.sdtm.mh import build_mh
 from cdisc_als.sdtm.qs import build_qs
 from cdisc_als.sdtm.re import build_re
 from cdisc_als.sdtm.sv import build_sv
+from cdisc_als.sdtm.trial_design import build_trial_design
 
 
 @dataclass
@@ -41,8 +43,13 @@ def _one(sources: dict[str, list[pd.DataFrame]], target: str) -> pd.DataFrame | 
 
 def build_sdtm(sources: dict[str, list[pd.DataFrame]], *, layout: Layout, study_id: str, spec: Spec,
                anchor_day: float | None = None, coding: pd.DataFrame | None = None,
-               coding_cfg: dict | None = None, units: dict | None = None) -> SdtmResult:
-    """Build every domain the sources allow.  ``sources`` maps a layout target to its canonical frames."""
+               coding_cfg: dict | None = None, units: dict | None = None,
+               trial: TrialDesign | None = None) -> SdtmResult:
+    """Build every domain the sources allow.  ``sources`` maps a layout target to its canonical frames.
+
+    With a trial design (``trial``, else the one the layout names) the trial design domains
+    (TS, TE, TA, TV) and SE are built too.
+    """
     rejects: list[pd.DataFrame] = []
     subjects = _one(sources, "subjects")
     if subjects is None:
@@ -97,9 +104,13 @@ def build_sdtm(sources: dict[str, list[pd.DataFrame]], *, layout: Layout, study_
     sv = build_sv([(built[d], d) for d in ("QS", "RE") if d in built], refs)
     if len(sv):
         built["SV"] = sv
+    trial = trial or (load_trial_design(layout.trial, spec) if layout.trial else None)
+    if trial is not None:
+        built.update(build_trial_design(trial, study_id=study_id, layout=layout, spec=spec, dm=built["DM"],
+                                        refs=refs, anchor_day=anchor_day))
 
     domains, used = {}, []
-    for name in ("DM", "AE", "DS", "EX", "MH", "QS", "RE", "SV"):
+    for name in ("DM", "AE", "DS", "EX", "MH", "QS", "RE", "SV", "SE", "TA", "TE", "TS", "TV"):
         if name not in built:
             continue
         shaped = finalize_domain(built[name], domain=name, spec=spec)
