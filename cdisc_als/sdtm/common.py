@@ -14,7 +14,7 @@ from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import FILE, ROW, Layout, reject
 from cdisc_als.metadata.spec import Spec
 
-TRACE = [FILE, ROW, "_col", "_form"]
+TRACE = [FILE, ROW, "_col", "_form", "_decimal_comma"]
 
 
 @dataclass(frozen=True)

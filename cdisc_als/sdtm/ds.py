@@ -13,7 +13,8 @@ CONSENT = "INFORMED CONSENT OBTAINED"
 
 def build_ds(disposition: pd.DataFrame | None, dm: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Consent records from DM.RFICDTC plus the disposition events of the disposition form."""
-    consent = dm.loc[dm["RFICDTC"].fillna("") != "", ["STUDYID", "USUBJID", "RFICDTC"]].rename(
+    consented = dm["RFICDTC"].fillna("") != "" if "RFICDTC" in dm else pd.Series(False, index=dm.index)
+    consent = dm.loc[consented, ["STUDYID", "USUBJID"]].assign(RFICDTC=dm.get("RFICDTC")).rename(
         columns={"RFICDTC": "DSSTDTC"})
     consent = consent.assign(DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT="PROTOCOL MILESTONE", _planned_epoch="SCREENING")
     rejects = None

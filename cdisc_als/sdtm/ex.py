@@ -9,7 +9,7 @@ import pandas as pd
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_vars_dtc_dy
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import compute_number, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
 
 
@@ -29,7 +29,7 @@ def build_ex(exposure: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, p
     out, rejects = attach_usubjid(exposure, ctx)
     if "EXDOSE" not in out:          # e.g. PRO-ACT gives the arm and the day, not the dose
         out["EXDOSE"] = ""
-    dose, bad = compute_number(out["EXDOSE"].astype(str).str.strip())
+    dose, bad = compute_number(out["EXDOSE"].astype(str).str.strip(), out.get(DECIMAL_COMMA, False))
     dose_rejects = reject(out, bad | (dose < 0).fillna(False), column="", values=out["EXDOSE"],
                           reason=RejectReason.BAD_NUMBER, level="cell", detail="dose is not a non-negative number")
     keep = ~(bad | (dose < 0).fillna(False))

@@ -20,7 +20,7 @@ import pandas as pd
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import FILE, ROW, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, ROW, compute_number, reject
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
 from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
@@ -37,7 +37,7 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
     out["QSTEST"] = out["QSTESTCD"].map(items["test"]).fillna("")
     out["QSCAT"] = out["QSTESTCD"].map(items["qscat"]).fillna(out.get("QSCAT", ""))
     out["QSORRES"] = out["ORRES"].astype(str).str.strip()
-    score = pd.to_numeric(out["QSORRES"], errors="coerce")
+    score, _ = compute_number(out["QSORRES"], out.get(DECIMAL_COMMA, False))
     is_total = out["QSTESTCD"].map(items["item"]).eq("TOTAL")
     upper = np.where(is_total, out["QSCAT"].map(TOTAL_MAX).fillna(48), ITEM_MAX)
     checks = [
@@ -52,7 +52,7 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
                                   detail=detail))
         bad |= mask
     out = out[~bad].copy()
-    out["QSSTRESN"] = pd.to_numeric(out["QSORRES"]).astype("float64")
+    out["QSSTRESN"] = score[~bad]
     out, conflict = _reject_both_5a_5b(out)
     all_rejects.append(conflict)
     out, visit_rejects = derive_findings_timing(out, ctx, domain="QS")

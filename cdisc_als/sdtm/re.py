@@ -13,7 +13,7 @@ import pandas as pd
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import compute_number, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
 from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
 
@@ -35,7 +35,8 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
     out["RETESTCD"] = out["TESTCD"]
     out["RETEST"] = compute_test_names(ctx.spec, out["RETESTCD"])
     out["REORRES"] = out["ORRES"].astype(str).str.strip()
-    value, not_number = compute_number(out["REORRES"])
+    comma = out.get(DECIMAL_COMMA, False)
+    value, not_number = compute_number(out["REORRES"], comma)
     unit_in = out["ORRESU"].astype(str).str.strip() if "ORRESU" in out else pd.Series("", index=out.index)
     table = {str(k).upper(): v for k, v in units.items()}
     std_unit = unit_in.str.upper().map({k: v[0] for k, v in table.items()})
@@ -59,7 +60,7 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
     out["RESTRESU"] = std_unit
     out["RESTRESC"] = compute_result_text(out["RESTRESN"])
     if "ORREF" in out:
-        reference, _ = compute_number(out["ORREF"].astype(str).str.strip())
+        reference, _ = compute_number(out["ORREF"].astype(str).str.strip(), out.get(DECIMAL_COMMA, False))
         out["RESTREFN"] = reference
         out["RESTREFC"] = compute_result_text(reference)
         out["REORREF"] = compute_result_text(reference / factor)
