@@ -5,23 +5,23 @@ place only when everything succeeded, so a failure never leaves half a folder.
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.config import Settings, build_timestamp
-from cdisc_als.errors import RejectReason, UserError
+from cdisc_als.errors import RejectReason, UserError, XptError
 from cdisc_als.export.dataset import DatasetMeta, write_dataset
 from cdisc_als.ingest.layout import FILE, ROW, find_source_file, load_layout, map_source, source_columns
 from cdisc_als.ingest.read import read_source
 from cdisc_als.metadata.schemas import check_dataset
 from cdisc_als.metadata.spec import Spec, load_spec
 from cdisc_als.sdtm.build import SdtmResult, build_sdtm
+from cdisc_als.staging import staged_output
 
 
 @dataclass
@@ -53,6 +53,10 @@ def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None]):
             raise UserError(f"no file for form '{form}' (expected {cfg['file']}.csv/.xlsx/.sas7bdat/.sav/.xpt)",
                             file=input_dir)
         raw = read_source(path, expected=source_columns(cfg))
+        if not len(raw):
+            if cfg["target"] == "subjects":
+                raise UserError(f"no data rows below the header: form '{form}' lists the subjects", file=path)
+            log(f"{path}: no data rows below the header (form '{form}')")
         columns_seen.setdefault(path.name, [c for c in raw.columns if c != ROW])
         columns_used.setdefault(path.name, set()).update(source_columns(cfg))
         canonical, rej = map_source(raw, cfg, layout, path, form)
@@ -117,16 +121,45 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
             log(f"conformance: {name}.{column}: {check}: {len(group)} record(s)")
     out_dir = Path(out_dir)
     created = settings.created if settings else build_timestamp()
-    with _staging(out_dir) as stage:
+    with staged_output(out_dir) as stage:
         (stage / "sdtm").mkdir()
         for name, frame in result.domains.items():
             meta = DatasetMeta(name, spec.dataset_label(name), _variables(spec, name, frame))
-            write_dataset(frame, stage / "sdtm", meta, created=created, transliterate=settings.transliterate)
+            try:
+                write_dataset(frame, stage / "sdtm", meta, created=created, transliterate=settings.transliterate)
+            except XptError as err:
+                raise trace_text_error(err, name, frame, sources, layout_obj, Path(input_dir)) from None
             log(f"{name}: {len(frame)} records")
         result.rejects.to_csv(stage / "rejects.csv", index=False, lineterminator="\n")
         table.to_csv(stage / "reconciliation.csv", index=False, lineterminator="\n")
         (stage / "convert.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return ConvertResult(out_dir, result.domains, result.rejects, table, lines)
+
+
+def trace_text_error(err: XptError, name: str, frame: pd.DataFrame, sources: dict[str, list[pd.DataFrame]], layout,
+                     input_dir: Path) -> UserError:
+    """Point an XPT 'non-ASCII text' refusal at the raw file, row and column the value came from.
+
+    XPT v5 holds ASCII only (FACTS: SAS transport v5); the fix is in the raw data or ``--transliterate``,
+    so the message names the source cell rather than the dataset being written.  Other errors pass through.
+    """
+    if "non-ASCII" not in err.message or err.column not in frame or err.row is None:
+        return err
+    value = str(frame[err.column].iloc[err.row])
+    for canonical in (f for frames in sources.values() for f in frames):
+        text = canonical.drop(columns=[c for c in canonical.columns if str(c).startswith("_")])
+        hits = text.apply(lambda col: col.astype(str).str.strip() == value.strip())
+        rows, cols = np.nonzero(hits.to_numpy())
+        if len(rows):
+            record, target = canonical.iloc[rows[0]], text.columns[cols[0]]
+            cfg = layout.sources[record["_form"]]
+            column = record["_col"] if "_col" in canonical and target == cfg.get("melt", {}).get("into") else \
+                cfg.get("columns", {}).get(target, {}).get("from", target)
+            return UserError(f"text {value!r} is not ASCII, which XPT v5 cannot hold ({name}."
+                             f"{err.column}); fix the source or rerun with --transliterate",
+                             file=input_dir / record["_file"], row=int(record["_row"]), column=column)
+    return XptError(err.message.replace("use transliterate=True", "rerun with --transliterate"), file=err.file,
+                    row=err.row, column=err.column)
 
 
 def _variables(spec: Spec, name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -171,27 +204,3 @@ def _check_accounted(table: pd.DataFrame, result: SdtmResult) -> None:
         missing = set(range(1, int(read) + 1)) - used.get(form, set()) - with_reason.get(form, set())
         if missing:
             raise AssertionError(f"{form}: rows {sorted(missing)[:10]} neither mapped nor rejected")
-
-
-class _staging:
-    """Write into a temporary sibling folder; on success move its contents into ``out_dir`` atomically per entry."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-
-    def __enter__(self) -> Path:
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-", dir=self.out_dir.parent))
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        for entry in sorted(self.tmp.iterdir()):
-            target = self.out_dir / entry.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            entry.replace(target)
-        shutil.rmtree(self.tmp, ignore_errors=True)

@@ -8,14 +8,13 @@ for the log and for ``benchmarks/pool.py``.
 from __future__ import annotations
 
 import resource
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from cdisc_als.config import Settings
+from cdisc_als.staging import staged_output
 
 
 @dataclass
@@ -46,10 +45,8 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
 
     settings = settings or Settings(study_id=study, anchor_date=anchor_date)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     report = RunReport(out_dir)
-    try:
+    with staged_output(out_dir) as stage:
         converted = report.timed("convert", lambda: convert(input_dir, stage, layout=layout, study=study,
                                                             anchor_date=anchor_date, settings=settings), echo)
         derived = report.timed("derive", lambda: derive(stage / "sdtm", stage / "adam", settings=settings,
@@ -66,18 +63,5 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
                 report.summary[f"{kind}_findings"] = {s: int(counts.get(s, 0)) for s in ("Error", "Warning", "Notice")}
         report.summary["reconciliation"] = converted.reconciliation
         report.summary["adam_rows"] = derived.rows
-        _move_into_place(stage, out_dir)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     return report
 
-
-def _move_into_place(stage: Path, out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for entry in sorted(stage.iterdir()):
-        target = out_dir / entry.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        entry.replace(target)

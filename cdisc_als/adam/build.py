@@ -6,7 +6,6 @@ so a failed run leaves no half-written package.
 """
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from cdisc_als.adam.slopes import derive_adslope
 from cdisc_als.config import Settings
 from cdisc_als.errors import UserError
 from cdisc_als.metadata.study import StudySpec, load_study_spec
+from cdisc_als.staging import move_into_place
 
 DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
 SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
@@ -93,17 +93,6 @@ def write_adam(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Setti
         paths[name] = write_dataset(frame, out_dir, meta, created=settings.created,
                                     transliterate=settings.transliterate)
     return paths
-
-
-def move_into_place(staging: Path, target: Path) -> list[Path]:
-    """Move every file of ``staging`` into ``target`` (created if needed), replacing same-named files."""
-    target.mkdir(parents=True, exist_ok=True)
-    moved = []
-    for path in sorted(staging.iterdir()):
-        dest = target / path.name
-        os.replace(path, dest)
-        moved.append(dest)
-    return moved
 
 
 def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | None = None,

@@ -28,6 +28,7 @@ def source_options(command):
         click.option("--anchor-date", default=None, help="Calendar date of day offset 0 (offset layouts only)."),
         click.argument("input_dir", type=click.Path(path_type=Path)),
         click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder."),
+        click.option("--transliterate", is_flag=True, help="Replace non-ASCII text for XPT and report each change."),
     )):
         command = option(command)
     return command
@@ -35,7 +36,6 @@ def source_options(command):
 
 @click.command("convert")
 @source_options
-@click.option("--transliterate", is_flag=True, help="Replace non-ASCII text for XPT and report each change.")
 def command(layout: str, study: str, anchor_date: str | None, transliterate: bool, input_dir: Path,
             out_dir: Path) -> None:
     """Convert raw site exports in INPUT_DIR to SDTM XPT files in OUT_DIR/sdtm."""

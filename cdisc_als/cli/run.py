@@ -14,10 +14,11 @@ from cdisc_als.pipeline import run
 @source_options
 @click.option("--no-validate", is_flag=True, help="Skip validation of the written SDTM and ADaM.")
 def command(layout: str, study: str, anchor_date: str | None, no_validate: bool, input_dir: Path,
-            out_dir: Path) -> None:
+            out_dir: Path, transliterate: bool) -> None:
     """Convert INPUT_DIR to SDTM, derive ADaM, tables and plots, write define.xml and validation reports."""
     report = run(input_dir, out_dir, layout=layout, study=study, anchor_date=anchor_date,
-                 settings=Settings(study_id=study, anchor_date=anchor_date), validate=not no_validate,
+                 settings=Settings(study_id=study, anchor_date=anchor_date, transliterate=transliterate),
+                 validate=not no_validate,
                  echo=echo_progress)
     print_reconciliation(report.summary["reconciliation"])
     for kind in ("sdtm", "adam"):

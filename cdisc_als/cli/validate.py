@@ -25,6 +25,8 @@ def command(folder: str, define: str | None, standard: str | None, out: str) -> 
 
     result = validate_dir(folder, standard=standard, define=define)
     write_reports(result, out)
+    for _, problem in result.unreadable:       # reported as findings too; said here so nobody misses it
+        click.echo(f"cdisc-als: error: {problem}", err=True)
     counts = result.findings["severity"].value_counts()
     statuses = result.rules["status"].value_counts()
     click.echo(f"{result.standard} ({result.standard_source}): {len(result.datasets)} datasets, "

@@ -10,7 +10,7 @@ writer: text that is not ASCII is refused unless ``transliterate`` is set.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from cdisc_als.datasetjson.columns import build_meta
 from cdisc_als.datasetjson.read import dataset_files, read_dataset, read_dataset_json
 from cdisc_als.datasetjson.write import FORMATS, write_dataset_json
 from cdisc_als.errors import UserError
+from cdisc_als.staging import staged_output
 
 EXPORT_FORMATS = ("xpt",) + FORMATS
 
@@ -41,8 +42,10 @@ def _define_of(folder: Path):
 
 
 def export_dataset(source: Path, out_dir: Path, fmt: str, *, define=None, define_path: Path | None = None,
-                   created: datetime | None = None, transliterate: bool = False) -> ExportedDataset:
-    """Convert one dataset file into ``out_dir/<name>.<fmt>``."""
+                   created: datetime | None = None, transliterate: bool = False,
+                   ref_dir: Path | None = None) -> ExportedDataset:
+    """Convert one dataset file into ``out_dir/<name>.<fmt>``; ``metaDataRef`` is relative to ``ref_dir``
+    (default ``out_dir``: the folder the file will finally live in)."""
     dataset = read_dataset(source)
     target = out_dir / f"{dataset.name.lower()}.{fmt}"
     if target.resolve() == source.resolve():
@@ -57,7 +60,7 @@ def export_dataset(source: Path, out_dir: Path, fmt: str, *, define=None, define
                   lengths={v.name: v.length for v in variables if v.type == "Char"},
                   created=created, transliterate=transliterate)
     elif source.suffix.lower() == ".xpt":
-        ref = Path(os.path.relpath(define_path, out_dir)).as_posix() if define_path else None
+        ref = Path(os.path.relpath(define_path, ref_dir or out_dir)).as_posix() if define_path else None
         meta = build_meta(dataset.name, dataset.label, dataset.variables, dataset.frame, define=define,
                           created=created, metadata_ref=ref)
         write_dataset_json(dataset.frame, meta, target, fmt=fmt)
@@ -87,7 +90,11 @@ def export_folder(in_dir: Path | str, out_dir: Path | str, fmt: str, *, source_f
     if twice:
         raise UserError(f"more than one file for dataset(s) {', '.join(twice)}: keep one format per folder",
                         file=in_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     define, define_path = _define_of(in_dir)
-    return [export_dataset(p, out_dir, fmt, define=define, define_path=define_path, created=created,
-                           transliterate=transliterate) for p in files]
+    for path in files:
+        if (out_dir / f"{path.stem.lower()}.{fmt}").resolve() == path.resolve():
+            raise UserError("refusing to overwrite the input with itself; choose another --out", file=path)
+    with staged_output(out_dir) as stage:     # nothing appears in out_dir unless every dataset converts
+        done = [export_dataset(p, stage, fmt, define=define, define_path=define_path, created=created,
+                               transliterate=transliterate, ref_dir=out_dir) for p in files]
+    return [replace(d, target=out_dir / d.target.name) for d in done]

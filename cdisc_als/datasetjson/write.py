@@ -71,8 +71,11 @@ def write_bytes_atomically(data: bytes, path: Path) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)          # only left when the write or the rename failed
 
 
 def write_dataset_json(frame: pd.DataFrame, meta: dict, path: Path | str, *, fmt: str | None = None) -> Path:

@@ -21,6 +21,7 @@ from lxml import etree
 from cdisc_als.config import build_timestamp
 from cdisc_als.define.model import DefineModel, build_define_model
 from cdisc_als.errors import UserError
+from cdisc_als.staging import staged_output
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
@@ -254,10 +255,11 @@ def write_define(dataset_dir: Path | str, out_path: Path | str | None = None, *,
     data = render_define(model, define_dir=out.parent, created=created)
     from cdisc_als.define.safexml import safe_parser
     errors = schema_errors(etree.ElementTree(etree.fromstring(data, safe_parser())))
-    write_bytes_atomically(data, out)
-    html_path = None
-    if html:
-        from cdisc_als.define.html import write_define_html
-        html_path = write_define_html(out, out.with_suffix(".html"))
+    html_path = out.with_suffix(".html") if html else None
+    with staged_output(out.absolute().parent) as stage:       # define.xml and its HTML appear together or not at all
+        write_bytes_atomically(data, stage / out.name)
+        if html_path:
+            from cdisc_als.define.html import write_define_html
+            write_define_html(stage / out.name, stage / html_path.name)
     return DefineReport(out, html_path, kind, len(model.datasets), len(model.variables), model.warnings,
                         tuple(errors))

@@ -4,7 +4,7 @@ An op that raises gives its rule the status ``error`` (with the exception text) 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -28,6 +28,7 @@ class Result:
     datasets: pd.DataFrame       # dataset, file, records, variables, label, errors, warnings, notices
     standard: str
     standard_source: str = "given"
+    unreadable: list = field(default_factory=list)   # (dataset, why) for files that could not be read
 
     @property
     def error_count(self) -> int:
@@ -118,7 +119,8 @@ def validate_package(datasets: dict[str, DatasetData | pd.DataFrame], *, standar
         statuses.append(status)
     non_empty = [p for p in parts if len(p)]
     findings = sort_findings(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_findings()
-    return Result(findings, pd.DataFrame(statuses), dataset_summary(pkg, findings), standard)
+    return Result(findings, pd.DataFrame(statuses), dataset_summary(pkg, findings), standard,
+                  unreadable=list(pkg.unreadable))
 
 
 def dataset_summary(pkg: Package, findings: pd.DataFrame) -> pd.DataFrame:

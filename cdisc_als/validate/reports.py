@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from cdisc_als.config import build_timestamp
+from cdisc_als.staging import staged_output
 from cdisc_als.validate.engine import Result
 from cdisc_als.validate.findings import cap_details, summarise_issues
 
@@ -151,10 +152,10 @@ def write_html(payload: dict, path: Path) -> None:
 def write_reports(result: Result, out_dir: str | Path, *, cap: int = DETAIL_CAP) -> dict[str, Path]:
     """Write report.json, report.xlsx and report.html into ``out_dir`` (created if needed)."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     payload = report_payload(result, cap=cap)
-    paths = {"json": out / "report.json", "xlsx": out / "report.xlsx", "html": out / "report.html"}
-    write_json(payload, paths["json"])
-    write_xlsx(payload, paths["xlsx"])
-    write_html(payload, paths["html"])
-    return paths
+    names = {"json": "report.json", "xlsx": "report.xlsx", "html": "report.html"}
+    with staged_output(out) as stage:          # the three appear together or not at all
+        write_json(payload, stage / names["json"])
+        write_xlsx(payload, stage / names["xlsx"])
+        write_html(payload, stage / names["html"])
+    return {kind: out / name for kind, name in names.items()}

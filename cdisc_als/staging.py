@@ -1,0 +1,65 @@
+"""Staged outputs: write into a temporary folder, move into place only when everything is written.
+
+Every command that writes files uses :func:`staged_output`, so a failure (a bad input found half way,
+a full disk, Ctrl-C) leaves the output folder as it was: absent, or holding its earlier contents.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from cdisc_als.errors import UserError
+
+
+@contextmanager
+def staged_output(out_dir: Path | str) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``out_dir``; on success move its entries into ``out_dir``.
+
+    Entries replace same-named files or folders in ``out_dir``; other entries of ``out_dir`` are kept.
+    On any exception the temporary folder is deleted and ``out_dir`` is not touched (not even created).
+    The temporary folder is a sibling, so each move is a rename on the same file system.
+
+    Example:
+        >>> with staged_output(Path("out")) as stage:
+        ...     (stage / "report.json").write_text("{}")     # out/report.json appears only now
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        yield stage
+        move_into_place(stage, out_dir)
+    except UserError as err:
+        _point_at_target(err, stage, out_dir)
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _point_at_target(err: UserError, stage: Path, out_dir: Path) -> None:
+    """An error about a file being written names the file it was meant to become, not the temporary one."""
+    if err.file and Path(err.file).is_relative_to(stage):
+        err.file = str(out_dir / Path(err.file).relative_to(stage))
+        err.args = (err.one_line(),)
+
+
+def move_into_place(stage: Path, out_dir: Path) -> list[Path]:
+    """Move every entry of ``stage`` into ``out_dir`` (created if needed), replacing same-named entries."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for entry in sorted(stage.iterdir()):
+        target = out_dir / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif entry.is_dir() and (target.exists() or target.is_symlink()):
+            target.unlink()                  # a folder cannot be renamed over a file
+        os.replace(entry, target)
+        moved.append(target)
+    return moved
+
+
+__all__ = ["staged_output", "move_into_place"]
