@@ -1,6 +1,7 @@
 """DM: one record per subject (SDTMIG v3.4 §5.2), and the subject reference days every domain uses.
 
-RFSTDTC and RFXSTDTC are the first administration of study treatment,
+RFSTDTC and RFXSTDTC are the first administration of study treatment
+(with day offsets and an anchor date, RFSTDTC is trial entry, the day --DY counts from),
 RFXENDTC the last; RFICDTC informed consent; RFENDTC the disposition date (else
 the last record); RFPENDTC the last date of any record.  ARM/ARMCD come from
 the planned cohort and ACTARM/ACTARMCD from what was given, both through the
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc_als.derive.dates import compute_day_number
+from cdisc_als.derive.dates import compute_day_number, compute_iso_from_day_number
 from cdisc_als.derive.ids import compute_usubjid
 from cdisc_als.derive.timing import compute_day
 from cdisc_als.errors import RejectReason
@@ -71,8 +72,11 @@ def build_dm(subjects: pd.DataFrame, refs: pd.DataFrame, *, layout: Layout, stud
     dm.insert(0, "STUDYID", study_id)
     dm["USUBJID"] = compute_usubjid(study_id, dm["SUBJID"]).values
     by = dm["USUBJID"]
-    dm["RFSTDTC"] = by.map(refs["TRT_DTC"]).fillna("")
-    dm["RFXSTDTC"] = dm["RFSTDTC"]
+    dm["RFXSTDTC"] = by.map(refs["TRT_DTC"]).fillna("")
+    dm["RFSTDTC"] = dm["RFXSTDTC"]
+    if layout.time_axis == "offsets" and anchor_day is not None:
+        # --DY counts from trial entry on this axis, so RFSTDTC (the --DY reference) is its date
+        dm["RFSTDTC"] = by.map(compute_iso_from_day_number(refs["REF_DAY"] + anchor_day)).fillna("")
     dm["RFXENDTC"] = by.map(refs["TRT_END_DTC"]).fillna("")
     if "RFICDTC" in dm and layout.time_axis == "offsets":
         _, dm["RFICDTC"] = compute_day(dm, "RFICDTC", axis="offsets", anchor_day=anchor_day)

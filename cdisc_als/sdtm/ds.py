@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc_als.derive.dates import compute_day_number
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_epoch, derive_vars_dtc_dy
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
@@ -29,16 +30,13 @@ def build_ds(disposition: pd.DataFrame | None, dm: pd.DataFrame, ctx: StudyConte
     ds["_src"] = ds["DSSTDTC"]
     axis = "dates" if ctx.axis == "dates" else "offsets"
     if axis == "offsets":
-        # consent dates in DM are already ISO (or empty); only the disposition rows carry offsets
-        from_form = ds["DSCAT"] == "DISPOSITION EVENT"
-        ds_form = derive_vars_dtc_dy(ds[from_form], source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs,
-                                     axis="offsets", anchor_day=ctx.anchor_day)
-        ds_cons = derive_vars_dtc_dy(ds[~from_form], source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs,
-                                     axis="dates", anchor_day=None)
-        ds = pd.concat([ds_cons, ds_form], ignore_index=True)
-    else:
-        ds = derive_vars_dtc_dy(ds, source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs, axis="dates",
-                                anchor_day=None)
+        # consent dates in DM are ISO (only with an anchor date); turn them back into offsets like the form's rows,
+        # so DSSTDY and EPOCH count from trial entry as every other day on this axis
+        consent_rows = ds["DSCAT"] == "PROTOCOL MILESTONE"
+        ds["_src"] = ds["_src"].astype(object)
+        ds.loc[consent_rows, "_src"] = compute_day_number(ds.loc[consent_rows, "_src"]) - (ctx.anchor_day or 0.0)
+    ds = derive_vars_dtc_dy(ds, source="_src", dtc="DSSTDTC", dy="DSSTDY", refs=ctx.refs, axis=axis,
+                            anchor_day=ctx.anchor_day if axis == "offsets" else None)
     ds = derive_var_epoch(ds, day="_day_DSSTDTC", refs=ctx.refs, events=True)
     ds["_order"] = np.where(ds["DSCAT"] == "PROTOCOL MILESTONE", 0, 1)
     ds = derive_var_seq(ds, domain="DS", order=["_order", "_day_DSSTDTC"])
