@@ -37,9 +37,15 @@ ISO_ORDER = ("date", "datetime", "time", "partialDate", "partialDatetime", "inco
 ISO_TYPES = frozenset(ISO_ORDER)
 
 
+def distinct_text(values: pd.Series) -> pd.Series:
+    """The distinct values as text: every rule here depends on the set of values only, and a column
+    of millions of records holds few distinct ones, so text operations run on these."""
+    return pd.Series(pd.unique(values)).astype(str)
+
+
 def compute_iso_datatype(values: pd.Series, *, default: str = "date") -> str:
     """The narrowest Define-XML ISO 8601 data type that every non-blank value satisfies (``text`` if none)."""
-    text = values.astype(str).str.strip()
+    text = distinct_text(values).str.strip()
     text = text[text != ""].drop_duplicates()
     if text.empty:
         return default
@@ -51,7 +57,7 @@ def compute_iso_datatype(values: pd.Series, *, default: str = "date") -> str:
 
 def compute_number_format(values: pd.Series) -> tuple[str, int, int | None]:
     """(``integer``|``float``, Length, SignificantDigits) of numeric values (NaN ignored)."""
-    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    x = pd.to_numeric(pd.Series(pd.unique(values)), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     x = np.unique(x[np.isfinite(x)])
     if x.size == 0:
         return "integer", 1, None
@@ -78,8 +84,7 @@ def compute_item_format(values: pd.Series, *, sas_type: str, length: int, iso: b
         datatype = compute_iso_datatype(values, default=iso_default)
         if datatype != "text":
             return {"datatype": datatype, "length": None, "significant_digits": None}
-    longest = values.astype(str).str.rstrip().str.encode("utf-8").str.len().max() if len(values) else 0
-    size = int(length) if length else int(longest if pd.notna(longest) else 1)
+    size = int(length) if length else compute_text_length(values)
     return {"datatype": "text", "length": max(size, 1), "significant_digits": None}
 
 
@@ -87,5 +92,5 @@ def compute_text_length(values: pd.Series) -> int:
     """Bytes (UTF-8) of the longest value, at least 1 (Define-XML Length must be positive)."""
     if len(values) == 0:
         return 1
-    longest = values.astype(str).str.rstrip().str.encode("utf-8").str.len().max()
+    longest = distinct_text(values).str.rstrip().str.encode("utf-8").str.len().max()
     return max(int(longest) if pd.notna(longest) else 1, 1)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cdisc_als.define import codelists as cl
-from cdisc_als.define.items import compute_item_format
+from cdisc_als.define.items import compute_item_format, distinct_text
 from cdisc_als.define.specs import (adam_variable_meta, dataset_meta, methods_table, sdtm_tables,
                                     sdtm_variable_meta)
 from cdisc_als.define.valuelevel import adam_rules, build_valuelevel, sdtm_rules
@@ -107,7 +107,7 @@ def _codelist_requests(variables: pd.DataFrame, frames: dict[str, pd.DataFrame],
     coded = variables[variables["codelist"] != ""]
     if coded.empty:
         return pd.Series("", index=variables.index)
-    used = [frames[d][v].astype(str).str.strip().pipe(lambda s: list(s[s != ""].unique()))
+    used = [distinct_text(frames[d][v]).str.strip().pipe(lambda s: list(s[s != ""].unique()))
             for d, v in zip(coded["dataset"], coded["variable"])]
     requests = pd.DataFrame({"codelist": coded["codelist"], "values": used}, index=coded.index)
     return cl.choose_codelists(requests, terms).reindex(variables.index).fillna("")
@@ -116,7 +116,7 @@ def _codelist_requests(variables: pd.DataFrame, frames: dict[str, pd.DataFrame],
 def _used_values(variables: pd.DataFrame, vlm: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     parts = []
     for row in variables[variables["ct"] != ""].itertuples():
-        values = frames[row.dataset][row.variable].astype(str).str.strip()
+        values = distinct_text(frames[row.dataset][row.variable]).str.strip()
         values = pd.Series(values[values != ""].unique(), dtype=object)
         parts.append(pd.DataFrame({"codelist": row.ct, "value": values, "datatype": row.datatype}))
     listed = vlm[vlm["codelist"] != ""]
