@@ -15,8 +15,9 @@ CONSENT = "INFORMED CONSENT OBTAINED"
 def build_ds(disposition: pd.DataFrame | None, dm: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Consent records from DM.RFICDTC plus the disposition events of the disposition form."""
     consented = dm["RFICDTC"].fillna("") != "" if "RFICDTC" in dm else pd.Series(False, index=dm.index)
-    consent = dm.loc[consented, ["STUDYID", "USUBJID"]].assign(RFICDTC=dm.get("RFICDTC")).rename(
-        columns={"RFICDTC": "DSSTDTC"})
+    # a Series assigned to an empty frame would bring its own index (one blank record per subject): select first
+    consent = dm.loc[consented, ["STUDYID", "USUBJID"]].assign(
+        DSSTDTC=dm.loc[consented, "RFICDTC"] if "RFICDTC" in dm else "")
     consent = consent.assign(DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT="PROTOCOL MILESTONE", _planned_epoch="SCREENING")
     rejects = None
     events = consent.head(0)
