@@ -38,6 +38,8 @@ class Rule:
     versions: tuple[str, ...] = ()
     model: bool = False
     needs_define: bool = False
+    count: str = "records"
+    profile: str = ""
     p21: str = ""
     cdisc: str = ""
     description: str = ""
@@ -53,6 +55,7 @@ class Rule:
             classes=tuple(scope.get("classes", ())), domains=tuple(d.upper() for d in scope.get("domains", ())),
             exclude=tuple(d.upper() for d in scope.get("exclude", ())), versions=tuple(entry.get("versions", ())),
             model=bool(entry.get("model", False)), needs_define=bool(entry.get("needs_define", False)),
+            count=entry.get("count", "records"), profile=entry.get("profile", ""),
             p21=entry.get("p21", ""), cdisc=entry.get("cdisc", ""), description=entry.get("description", ""),
             source=source,
         )

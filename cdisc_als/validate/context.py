@@ -176,6 +176,23 @@ class Package:
         frame.index = self.dm.text("USUBJID")
         return frame[~frame.index.duplicated()]
 
+    @cached_property
+    def is_als(self) -> bool:
+        """Does the package hold ALS data (an ALSFRS-R/ALSFRS category or test code of specs/instruments in QS)?
+
+        Rules of our own that are plausibility checks rather than FDA/CDISC rules (``profile: als``)
+        only run on such packages, so they add no noise to other sponsors' submissions.
+        """
+        from cdisc_als.metadata.spec import load_instrument
+
+        items = load_instrument("alsfrs")
+        cats, codes = set(items["qscat"]), set(items["testcd"])
+        for ds in self.by_domain("QS"):
+            if (ds.has("QSCAT") and ds.text("QSCAT").isin(cats).any()) or \
+                    (ds.has("QSTESTCD") and ds.text("QSTESTCD").isin(codes).any()):
+                return True
+        return False
+
     def classes(self, ds: DatasetData) -> set[str]:
         """Model classes of a dataset: the spec's class, plus a guess for custom domains (cached per run)."""
         cache = self.__dict__.setdefault("_class_cache", {})

@@ -63,6 +63,8 @@ def skip_reason(rule: Rule, pkg: Package) -> str | None:
                 f"(specs/ holds SDTMIG 3.4 and ADaMIG 1.3 metadata only)")
     if rule.needs_define and pkg.define is None:
         return "skipped: no define.xml given"
+    if rule.profile == "als" and not pkg.is_als:
+        return "skipped: ALS-package rule; the package holds no ALSFRS-R/ALSFRS data in QS"
     return None
 
 

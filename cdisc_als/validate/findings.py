@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc_als.validate.catalog import SEVERITIES, Rule
+from cdisc_als.validate.catalog import SEVERITIES, Rule, load_catalog
 from cdisc_als.validate.context import DatasetData
 from cdisc_als.validate.registry import RecordHits, TableHits, VariableHits
 
@@ -99,16 +99,28 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return order[FINDING_COLUMNS].reset_index(drop=True)
 
 
-def summarise_issues(findings: pd.DataFrame) -> pd.DataFrame:
-    """One row per dataset x rule: count of records (or variables) affected and the variables named."""
+def summarise_issues(findings: pd.DataFrame, value_rules: set[str] | None = None) -> pd.DataFrame:
+    """One row per dataset x rule: the count of affected records (or variables), the variables named.
+
+    Rules that count ``values`` (catalog ``count: values``, e.g. CT2001/CT2002: Pinnacle 21 reports a
+    terminology issue once per distinct value) count distinct variable/value pairs; ``records`` always
+    holds the number of finding rows behind the count.
+    """
+    columns = ["dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count", "records"]
     if findings.empty:
-        return pd.DataFrame(columns=["dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count"])
+        return pd.DataFrame(columns=columns)
+    if value_rules is None:
+        value_rules = {r.id for r in load_catalog() if r.count == "values"}
     grouped = findings.groupby(["dataset", "rule_id"], sort=True, observed=True)
     out = grouped.agg(p21=("p21", "first"), cdisc=("cdisc", "first"), severity=("severity", "first"),
-                      message=("message", "first"), count=("message", "size"),
+                      message=("message", "first"), records=("message", "size"),
                       variables=("variable", lambda v: sorted({x for s in v for x in s.split(", ") if x})))
+    by_value = findings[findings["rule_id"].isin(value_rules)]
+    distinct = by_value.drop_duplicates(["dataset", "rule_id", "variable", "value"]) \
+        .groupby(["dataset", "rule_id"], sort=True).size()
+    out["count"] = distinct.reindex(out.index).fillna(out["records"]).astype(int)
     out = out.reset_index().rename(columns={"rule_id": "rule"})
-    return out[["dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count"]]
+    return out[columns]
 
 
 def cap_details(findings: pd.DataFrame, cap: int) -> tuple[pd.DataFrame, dict[str, int]]:

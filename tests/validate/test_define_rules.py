@@ -22,7 +22,9 @@ def define_from_case(spec: dict) -> SimpleNamespace:
         for var, (kind, label) in items.items():
             rows = [r for r in rows if not (r["dataset"] == name and r["variable"] == var)]
             rows.append({"dataset": name, "variable": var, "type": kind, "label": label})
-    return SimpleNamespace(datasets=pd.DataFrame({"dataset": spec["datasets"]}),
+    labels = spec.get("dataset_labels", {})
+    return SimpleNamespace(datasets=pd.DataFrame({"dataset": spec["datasets"],
+                                                  "label": [labels.get(d, "") for d in spec["datasets"]]}),
                            variables=pd.DataFrame(rows, columns=["dataset", "variable", "type", "label"]))
 
 

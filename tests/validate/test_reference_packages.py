@@ -67,3 +67,46 @@ def test_not_an_xpt_is_a_finding_and_the_rest_is_validated(reference_dir, tmp_pa
     assert "cannot read" in unreadable["value"].iat[0]
     assert "DM" in set(result.datasets["dataset"])
     assert (result.findings["dataset"] == "DM").any()
+
+
+@pytest.fixture(scope="module")
+def rework(reference_dir):
+    return validate_dir(reference_dir / "cdiscpilot01-tdf")
+
+
+def _issues(result):
+    from cdisc_als.validate.findings import summarise_issues
+
+    return summarise_issues(result.findings).set_index(["dataset", "rule"])
+
+
+def test_pilot_ct2002_counts_distinct_values(reference_dir, pilot):
+    """CT2002 is counted per distinct value (as P21 does); the values are found independently with pyreadstat."""
+    import pyreadstat
+
+    from cdisc_als.metadata.spec import load_spec
+
+    frame, _ = pyreadstat.read_xport(str(reference_dir / "cdiscpilot01/sdtm/cm.xpt"), encoding="cp1252")
+    spec = load_spec("sdtmig-3.4")
+    expected = set()
+    for variable, codelist in (("CMDOSFRQ", "C71113"), ("CMDOSU", "C71620")):
+        values = frame[variable].str.strip()
+        expected |= {(variable, v) for v in values[values != ""] if v not in set(spec.codelist_values(codelist))}
+    issue = _issues(pilot).loc[("CM", "CA0302")]
+    assert issue["count"] == len(expected) > 0
+    assert issue["records"] == sum(int((frame[v].str.strip() == val).sum()) for v, val in expected)
+
+
+def test_pilot_version_bound_ct_not_checked(pilot):
+    """SDTMIG 3.1.2 binds no codelist to QSCAT or EPOCH: no CT2002 on them (P21 checks the IG's bindings)."""
+    found = pilot.findings[pilot.findings["rule_id"] == "CA0302"]
+    assert not set(found["variable"]) & {"QSCAT", "EPOCH"}
+
+
+def test_rework_has_no_findings_p21_would_not_make(rework):
+    """The PHUSE rework, nearly clean for P21: no CT2002 from terms of older CT, no SD0021/SD0022 on datasets
+    without relative timing variables, none of our own ALS plausibility notices."""
+    rules = set(rework.findings["rule_id"])
+    assert not rules & {"CA0302", "CA0222", "CA0223", "CA0415", "CA0425", "CA0426", "CA0012"}
+    earlier = rework.findings[rework.findings["rule_id"] == "CA0310"]
+    assert set(earlier["severity"]) == {"Notice"} and "sec" in " ".join(earlier["value"])

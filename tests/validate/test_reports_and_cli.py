@@ -28,8 +28,8 @@ def test_reports_have_the_issue_keys_and_sheets(tmp_path):
     payload = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert {"issues", "details", "rules"} <= set(payload)
     issue = next(i for i in payload["issues"] if i["rule"] == "CA0203")
-    assert set(issue) == {"dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count"}
-    assert issue["p21"] == "SD0013" and issue["count"] == 1 and issue["severity"] == "Error"
+    assert set(issue) == {"dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count", "records"}
+    assert issue["p21"] == "SD0013" and issue["count"] == issue["records"] == 1 and issue["severity"] == "Error"
     assert {r["status"] for r in payload["rules"]} <= {"passed", "issues", "skipped", "error"}
     assert len(payload["rules"]) == len(load_catalog())
     assert load_workbook(paths["xlsx"]).sheetnames == ["Dataset Summary", "Issue Summary", "Issue Details", "Rules"]

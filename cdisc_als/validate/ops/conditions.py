@@ -12,7 +12,8 @@ They are written in the catalog as clause lists, so one vectorised function serv
         optional: [--STAT]        # may be absent: read as all-null; other absent variables = rule n/a
 
 ``skip_when_all_null`` names variables that, when empty in every record, mean the study did not
-collect them (the rule then does not apply). A clause with ``ci: true`` compares case-insensitively.
+collect them (the rule then does not apply). ``when_any_present`` names variables of which at least
+one must be in the dataset for the rule to apply (e.g. the relative-timing variables of SD0021). A clause with ``ci: true`` compares case-insensitively.
 
 Clause tests: populated, null, eq, ne, in, not_in, eq_var, ne_var, gt, lt, ge, le (numbers),
 gt_var, lt_var (numbers), matches, not_matches (regex, full match), longer_than (characters),
@@ -97,6 +98,8 @@ def check_condition(ds: DatasetData, pkg, **params) -> RecordHits | None:
     if not ds.has(*needed):
         return None
     if any(ds.null(v).all() for v in params.get("skip_when_all_null", ())):
+        return None
+    if params.get("when_any_present") and not any(ds.has(v) for v in params["when_any_present"]):
         return None
     mask = pd.Series(True, index=ds.frame.index)
     for clause in params.get("all", ()):

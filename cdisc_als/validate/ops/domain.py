@@ -82,12 +82,12 @@ def check_reference_record_exists(ds: DatasetData, pkg: Package) -> RecordHits |
 
 @register_op("idvarval_format", level="record")
 def check_idvarval_format(ds: DatasetData, pkg: Package) -> RecordHits | None:
-    """IDVARVAL for a --SEQ (or other numeric identifier) must be a plain integer text: no blanks, no '.0'."""
+    """IDVARVAL for a --SEQ must be an integer text (no '.0', no decimals); leading blanks are SD1021's."""
     if not ds.has("IDVAR", "IDVARVAL"):
         return None
-    raw = ds.frame["IDVARVAL"].fillna("").astype(str)
     seq = ds.text("IDVAR").str.endswith("SEQ")
-    return RecordHits(seq & ~raw.str.fullmatch(INTEGER_TEXT.pattern), ["IDVAR", "IDVARVAL"])
+    plain = ds.map_column("IDVARVAL", lambda u: u.fillna("").astype(str).str.strip().str.fullmatch(INTEGER_TEXT.pattern))
+    return RecordHits(seq & ~plain.astype(bool), ["IDVAR", "IDVARVAL"])
 
 
 @register_op("ts_parameter_missing", level="dataset")

@@ -193,9 +193,20 @@ def check_dataset_label(ds: DatasetData, pkg: Package, *, against_model: bool = 
     expected = pkg.spec.dataset_label(ds.name) if against_model else ""
     if against_model and (not expected or not ds.label.strip()):
         return None
+    if not against_model and not ds.label.strip() and define_dataset_label(pkg, ds.name):
+        return TableHits(pd.DataFrame(columns=["variable", "value"]))
     bad = (not ds.label.strip()) if not against_model else ds.label.strip().lower() != expected.strip().lower()
     rows = [{"variable": "", "value": ds.label if against_model else "(blank)"}] if bad else []
     return TableHits(pd.DataFrame(rows, columns=["variable", "value"]))
+
+
+def define_dataset_label(pkg: Package, name: str) -> str:
+    """The dataset's label in the package's define.xml ('' without a define or a label there)."""
+    table = getattr(pkg.define, "datasets", None)
+    if table is None or "label" not in table.columns:
+        return ""
+    rows = table.loc[table["dataset"].astype(str).str.upper() == name.upper(), "label"]
+    return str(rows.iat[0]).strip() if len(rows) else ""
 
 
 @register_op("no_records", level="dataset")

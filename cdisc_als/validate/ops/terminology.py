@@ -1,12 +1,22 @@
 """Controlled terminology (specs/ct): values against each variable's codelist, paired TESTCD/TEST codes.
 
 The variable -> codelist map is the SDTMIG 3.4 / ADaMIG 1.3 one in specs/; variables whose codelist
-depends on a value-level condition (several codelists) are not checked here.
+depends on a value-level condition (several codelists) are not checked here. Two tables in
+specs/rules keep older packages from being judged by today's terminology alone:
+
+* ``ct_bindings.csv``: variables whose codelist binding starts at a later SDTMIG version (EPOCH and
+  QSCAT have no codelist in SDTMIG 3.1.2) are not checked for earlier versions;
+* ``ct_earlier_terms.csv``: submission values of earlier CT versions, since renamed or retired (UNIT
+  ``sec`` is now ``s``). In packages of an SDTMIG older than 3.4 they are reported by their own
+  Notice rule, not as CT2001/CT2002, which assume the CT version of specs/ (SDTM CT 2025-03-28).
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from functools import lru_cache
+
+from cdisc_als.metadata.spec import read_table
 from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.ops.structure import model_table
 from cdisc_als.validate.registry import TableHits, register_op
@@ -16,12 +26,40 @@ RESULT_SUFFIXES = ("ORRES", "STRESC")
 
 
 def codelist_map(ds: DatasetData, pkg: Package) -> dict[str, str]:
-    """Variable -> single codelist C-code for the variables of ``ds`` (model table of its domain)."""
+    """Variable -> single codelist C-code for the variables of ``ds`` bound to CT in the package's version."""
     table = model_table(ds, pkg)
     if table is None:
         return {}
     single = table[(table["codelist"] != "") & ~table["codelist"].str.contains(";")]
-    return {v: c for v, c in zip(single["variable"], single["codelist"]) if v in ds.frame.columns}
+    unbound = unbound_variables(pkg.standard)
+    return {v: c for v, c in zip(single["variable"], single["codelist"])
+            if v in ds.frame.columns and v not in unbound}
+
+
+@lru_cache(maxsize=8)
+def unbound_variables(standard: str) -> frozenset[str]:
+    """Variables whose codelist binding (specs/rules/ct_bindings.csv) starts after ``standard``."""
+    from cdisc_als.validate.engine import SDTM_VERSIONS
+
+    if standard not in SDTM_VERSIONS:
+        return frozenset()
+    table = read_table("rules/ct_bindings.csv")
+    rank = SDTM_VERSIONS.index(standard)
+    return frozenset(v for v, since in zip(table["variable"], table["since"]) if SDTM_VERSIONS.index(since) > rank)
+
+
+def earlier_terms(pkg: Package, codelist: str) -> dict[str, str]:
+    """Earlier-CT submission values of ``codelist`` -> today's term, for packages older than SDTMIG 3.4."""
+    if pkg.standard in ("sdtmig-3.4",) or not pkg.standard.startswith("sdtmig"):
+        return {}
+    table = _earlier_table()
+    rows = table[table["codelist"] == codelist]
+    return dict(zip(rows["value"], rows["current"]))
+
+
+@lru_cache(maxsize=1)
+def _earlier_table():
+    return read_table("rules/ct_earlier_terms.csv")
 
 
 def _extensible(pkg: Package, codelist: str) -> bool | None:
@@ -29,12 +67,28 @@ def _extensible(pkg: Package, codelist: str) -> bool | None:
     return None if info is None else str(info["extensible"]).lower() == "yes"
 
 
+def _not_in_codelist(ds: DatasetData, pkg: Package, name: str, codelist: str, extra=frozenset()) -> pd.Series:
+    """Populated values of ``name`` outside ``codelist`` (plus ``extra``); numbers pass in result variables."""
+    values = pkg.ct_values(codelist) | frozenset(extra)
+    text = ds.text(name)
+    bad = ~ds.null(name) & ~text.isin(values)
+    if name.endswith(RESULT_SUFFIXES):
+        # result codelists (e.g. LBSTRESC C102580) cover the non-numeric results only
+        bad &= pd.to_numeric(text, errors="coerce").isna()
+    return bad
+
+
+def _hits(rows: list) -> TableHits:
+    return TableHits(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["row", "variable", "value"]))
+
+
 @register_op("codelist_values", level="record")
 def check_codelist_values(ds: DatasetData, pkg: Package, *, extensible: bool, skip: list = (),
                           allow: dict | None = None) -> TableHits | None:
     """Populated values not among the submission values of the variable's (non-)extensible codelist.
 
-    ``allow`` adds values the IG itself prescribes outside the codelist (RACE = MULTIPLE, SDTMIG DM assumption).
+    ``allow`` adds values the IG itself prescribes outside the codelist (RACE = MULTIPLE, SDTMIG DM assumption);
+    earlier-CT terms (``ct_earlier_terms.csv``) are left to the ``codelist_earlier_terms`` rule.
     """
     mapping = {v: c for v, c in codelist_map(ds, pkg).items()
                if _extensible(pkg, c) is extensible and v not in skip and ds.resolve(v) not in skip}
@@ -42,19 +96,32 @@ def check_codelist_values(ds: DatasetData, pkg: Package, *, extensible: bool, sk
         return None
     rows = []
     for name, codelist in mapping.items():
-        values = pkg.ct_values(codelist)
-        if not values:
+        if not pkg.ct_values(codelist):
             continue
-        values = values | frozenset((allow or {}).get(name, ()))
-        text = ds.text(name)
-        bad = ~ds.null(name) & ~text.isin(values)
-        if name.endswith(RESULT_SUFFIXES):
-            # result codelists (e.g. LBSTRESC C102580) cover the non-numeric results only
-            bad &= pd.to_numeric(text, errors="coerce").isna()
+        extra = set((allow or {}).get(name, ())) | set(earlier_terms(pkg, codelist))
+        bad = _not_in_codelist(ds, pkg, name, codelist, extra)
         if bad.any():
             rows.append(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": name,
-                                      "value": text[bad].to_numpy() + f" (codelist {codelist})"}))
-    return TableHits(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["row", "variable", "value"]))
+                                      "value": ds.text(name)[bad].to_numpy() + f" (codelist {codelist})"}))
+    return _hits(rows)
+
+
+@register_op("codelist_earlier_terms", level="record")
+def check_codelist_earlier_terms(ds: DatasetData, pkg: Package) -> TableHits | None:
+    """Values that are submission values of an earlier CT version of the variable's codelist (renamed/retired)."""
+    mapping = {v: c for v, c in codelist_map(ds, pkg).items() if earlier_terms(pkg, c)}
+    if not mapping:
+        return None
+    rows = []
+    for name, codelist in mapping.items():
+        older = earlier_terms(pkg, codelist)
+        text = ds.text(name)
+        hit = text.isin(set(older)) & ~text.isin(pkg.ct_values(codelist))
+        if hit.any():
+            rows.append(pd.DataFrame({"row": ds.frame.index[hit.to_numpy()], "variable": name,
+                                      "value": text[hit].to_numpy() + " (now " + text[hit].map(older).to_numpy()
+                                      + f", codelist {codelist})"}))
+    return _hits(rows)
 
 
 @register_op("paired_codes", level="record")
