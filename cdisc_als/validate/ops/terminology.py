@@ -73,9 +73,26 @@ def _not_in_codelist(ds: DatasetData, pkg: Package, name: str, codelist: str, ex
     text = ds.text(name)
     bad = ~ds.null(name) & ~text.isin(values)
     if name.endswith(RESULT_SUFFIXES):
-        # result codelists (e.g. LBSTRESC C102580) cover the non-numeric results only
-        bad &= pd.to_numeric(text, errors="coerce").isna()
+        # result codelists (e.g. LBSTRESC C102580) cover the non-numeric results only; '<2.2' is a censored number
+        number = text.str.replace(r"^(?:<=|>=|<|>)\s*", "", regex=True)
+        bad &= pd.to_numeric(number, errors="coerce").isna()
     return bad
+
+
+def instrument_values(pkg: Package, suffix: str) -> frozenset[str]:
+    """Submission values of every CDISC codelist whose name ends with ``suffix`` (cached per run).
+
+    RS holds oncology responses (ONCRTSCD, the codelist SDTMIG binds) and clinical classifications,
+    whose test codes live in one codelist per instrument (HAMD101 in C100138): a code from any
+    instrument codelist is a CDISC term there.
+    """
+    key = ("instrument", suffix)
+    cache = pkg.__dict__.setdefault("_ct_cache", {})
+    if key not in cache:
+        lists = pkg.spec.codelists
+        names = lists.loc[lists["name"].str.endswith(suffix), "codelist"]
+        cache[key] = frozenset(pkg.spec.terms.loc[pkg.spec.terms["codelist"].isin(set(names)), "value"].astype(str))
+    return cache[key]
 
 
 def _hits(rows: list) -> TableHits:
@@ -84,11 +101,13 @@ def _hits(rows: list) -> TableHits:
 
 @register_op("codelist_values", level="record")
 def check_codelist_values(ds: DatasetData, pkg: Package, *, extensible: bool, skip: list = (),
-                          allow: dict | None = None) -> TableHits | None:
+                          allow: dict | None = None, instruments: dict | None = None) -> TableHits | None:
     """Populated values not among the submission values of the variable's (non-)extensible codelist.
 
     ``allow`` adds values the IG itself prescribes outside the codelist (RACE = MULTIPLE, SDTMIG DM assumption);
-    earlier-CT terms (``ct_earlier_terms.csv``) are left to the ``codelist_earlier_terms`` rule.
+    ``instruments`` maps a variable to a codelist-name suffix whose codelists' values are accepted too
+    (see :func:`instrument_values`); earlier-CT terms (``ct_earlier_terms.csv``) are left to the
+    ``codelist_earlier_terms`` rule.
     """
     mapping = {v: c for v, c in codelist_map(ds, pkg).items()
                if _extensible(pkg, c) is extensible and v not in skip and ds.resolve(v) not in skip}
@@ -99,6 +118,8 @@ def check_codelist_values(ds: DatasetData, pkg: Package, *, extensible: bool, sk
         if not pkg.ct_values(codelist):
             continue
         extra = set((allow or {}).get(name, ())) | set(earlier_terms(pkg, codelist))
+        if name in (instruments or {}):
+            extra |= instrument_values(pkg, instruments[name])
         bad = _not_in_codelist(ds, pkg, name, codelist, extra)
         if bad.any():
             rows.append(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": name,
