@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import map_distinct
+
 MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1)}
 UNKNOWN = r"(?:UN|UNK|UNKN|UK|XX|XXX|XXXX|NK|-{1,4})"
@@ -87,6 +89,10 @@ def _assemble(parts: pd.DataFrame, matched: pd.Series, raw: pd.Series) -> tuple[
 
 def compute_day_number(dtc: pd.Series) -> pd.Series:
     """Days since 1960-01-01 (the SAS date origin) for complete dates; NaN for partial or blank ones."""
+    return map_distinct(dtc, _day_number)
+
+
+def _day_number(dtc: pd.Series) -> pd.Series:
     text = dtc.fillna("").astype(str).str.slice(0, 10)
     complete = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
     stamp = pd.to_datetime(text.where(complete), format="%Y-%m-%d", errors="coerce")
@@ -112,5 +118,9 @@ def compute_offset_from_day(study_day: pd.Series) -> pd.Series:
 
 def compute_iso_from_day_number(day: pd.Series) -> pd.Series:
     """ISO date text for day numbers (days since 1960-01-01); '' where missing."""
+    return map_distinct(day, _iso_from_day_number)
+
+
+def _iso_from_day_number(day: pd.Series) -> pd.Series:
     stamp = pd.Timestamp("1960-01-01") + pd.to_timedelta(day, unit="D")
     return stamp.dt.strftime("%Y-%m-%d").fillna("").astype(object)

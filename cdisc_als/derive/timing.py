@@ -33,7 +33,7 @@ def derive_vars_dtc_dy(dataset: pd.DataFrame, *, source: str, dtc: str, dy: str 
 
     ``refs`` is indexed by USUBJID with ``REF_DAY`` (day number of RFSTDTC).
     """
-    out = dataset.copy()
+    out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
     day, iso = compute_day(out, source, axis=axis, anchor_day=anchor_day)
     out[dtc] = iso
     out[f"_day_{dtc}"] = day
@@ -51,7 +51,7 @@ def derive_vars_visit(dataset: pd.DataFrame, *, layout: Layout, label: str = "VI
     ones in the same interval) and VISIT ``UNSCHEDULED <VISITNUM>``, so VISIT and VISITNUM stay one-to-one
     per subject; VISITDY is left empty for them.  A label the map does not know is rejected.
     """
-    out = dataset.copy()
+    out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
     key = out[label].astype(str).str.strip().str.upper()
     table = pd.DataFrame(layout.visits).T
     planned = key.isin(table.index)
@@ -94,7 +94,7 @@ def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, eve
     and interventions, FOLLOW-UP after it.  Unknown dates or untreated subjects give no EPOCH (§4.1.3.1:
     EPOCH is not imputed).
     """
-    out = dataset.copy()
+    out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
     d = out[day]
     trt = out["USUBJID"].map(refs["TRT_DAY"]).astype("float64")
     screen = out["USUBJID"].map(refs["SCREEN_DAY"]).astype("float64")
@@ -109,7 +109,7 @@ def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, eve
 def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day: str, value: str,
                       refs: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
     """--LOBXFL = "Y" on the last non-missing result on or before the first treatment day, per subject and test."""
-    out = dataset.copy()
+    out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
     trt = out["USUBJID"].map(refs["TRT_DAY"]).astype("float64")
     eligible = out[value].notna() & out[day].notna() & (out[day] <= trt)
     flag = pd.Series("", index=out.index, dtype=object)

@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from cdisc_als.derive.dates import compute_iso_date
+from cdisc_als.distinct import map_distinct, strip_text
 from cdisc_als.errors import RejectReason, UserError
 from cdisc_als.ingest.read import ROW
 from cdisc_als.metadata.spec import specs_dir
@@ -198,10 +199,10 @@ def _why(reason: RejectReason, spec: dict) -> str:
 
 def _convert(col: pd.Series, spec: dict, layout: Layout, decimal_comma: bool):
     """One raw column -> (value, bad mask, reason for bad)."""
-    text = col.astype(str).str.strip()
+    text = strip_text(col)
     if "recode" in spec:
         table = {str(k).strip().upper(): v for k, v in spec["recode"].items()}
-        value = text.str.upper().map(table)
+        value = map_distinct(text, lambda t: t.str.upper().map(table))
         bad = value.isna() & (text != "")
         return value.fillna("").astype(object), bad, RejectReason.BAD_CODE
     if spec.get("date"):
@@ -261,7 +262,7 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
         chosen = pd.Series(-1, index=raw.index)
         for i, variant in enumerate(cfg["variants"]):
             cols = variant["when"]["any_present"]
-            present = (raw[cols].astype(str).apply(lambda c: c.str.strip()) != "").any(axis=1)
+            present = (raw[cols].apply(strip_text) != "").any(axis=1)
             chosen = chosen.where(chosen >= 0, np.where(present, i, -1))
         plans = [(chosen == i, v.get("constants", {}), v["melt"]) for i, v in enumerate(cfg["variants"])]
     else:
@@ -269,7 +270,7 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
     pieces, covered = [], pd.Series(False, index=raw.index)
     for mask, constants, melt in plans:
         for item in melt["items"]:
-            value = raw[item["from"]].astype(str).str.strip()
+            value = strip_text(raw[item["from"]])
             keep = mask & (value != "")
             if not keep.any():
                 continue
@@ -279,7 +280,7 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
             for target, constant in {**constants, **item.get("set", {})}.items():
                 piece[target] = constant
             for target, column in item.get("columns", {}).items():
-                piece[target] = raw.loc[keep, column].astype(str).str.strip()
+                piece[target] = strip_text(raw.loc[keep, column])
             pieces.append(piece)
             covered |= keep
     frame = raw.assign(**{COL: ""})

@@ -11,11 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from cdisc_als.distinct import compute_blank
 from cdisc_als.metadata.spec import Spec, read_table
 
 
 def _not_blank(series: pd.Series) -> pd.Series:
-    return series.notna() & (series.astype(str).str.strip() != "")
+    return ~compute_blank(series)
 
 
 def ig_values(variable: str) -> set[str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cdisc_als.distinct import compute_blank
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import FILE, ROW, Layout, reject
 from cdisc_als.metadata.spec import Spec
@@ -56,14 +57,13 @@ def finalize_domain(dataset: pd.DataFrame, *, domain: str, spec: Spec) -> pd.Dat
     Variables the model does not know and internal helper columns (leading underscore) are dropped.
     """
     model = spec.dataset_variables(domain)
-    out = dataset.copy()
+    out = dataset.copy(deep=False)          # copy-on-write: the caller's frame is never changed
     if "DOMAIN" in set(model["variable"]):
         out["DOMAIN"] = domain
     keep = []
     for var, core in zip(model["variable"], model["core"]):
         if var in out.columns:
-            populated = out[var].notna() & (out[var].astype(str).str.strip() != "")
-            if core in ("Req", "Exp") or populated.any():
+            if core in ("Req", "Exp") or not compute_blank(out[var]).all():
                 keep.append(var)
         elif core in ("Req", "Exp"):
             out[var] = "" if model.set_index("variable").at[var, "type"] == "Char" else float("nan")

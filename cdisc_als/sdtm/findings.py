@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.timing import derive_var_epoch, derive_vars_dtc_dy, derive_vars_visit
+from cdisc_als.distinct import map_distinct
 from cdisc_als.sdtm.common import StudyContext
 
 
@@ -27,6 +28,10 @@ def derive_findings_timing(dataset: pd.DataFrame, ctx: StudyContext, *, domain: 
 
 def compute_result_text(value: pd.Series) -> pd.Series:
     """Standard character result from a number: integers without a decimal point, others as written by repr."""
+    return map_distinct(value, _result_text)
+
+
+def _result_text(value: pd.Series) -> pd.Series:
     whole = value.notna() & (value == value.round())
     text = np.where(whole, value.fillna(0).round().astype("int64").astype(str), value.astype(str))
     return pd.Series(np.where(value.isna(), "", text), index=value.index, dtype=object)

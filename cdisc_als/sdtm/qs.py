@@ -19,6 +19,7 @@ import pandas as pd
 
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
+from cdisc_als.distinct import strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, ROW, compute_number, reject
 from cdisc_als.metadata.spec import load_instrument
@@ -36,7 +37,7 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
     out["QSTESTCD"] = out["TESTCD"]
     out["QSTEST"] = out["QSTESTCD"].map(items["test"]).fillna("")
     out["QSCAT"] = out["QSTESTCD"].map(items["qscat"]).fillna(out.get("QSCAT", ""))
-    out["QSORRES"] = out["ORRES"].astype(str).str.strip()
+    out["QSORRES"] = strip_text(out["ORRES"])
     score, _ = compute_number(out["QSORRES"], out.get(DECIMAL_COMMA, False))
     is_total = out["QSTESTCD"].map(items["item"]).eq("TOTAL")
     upper = np.where(is_total, out["QSCAT"].map(TOTAL_MAX).fillna(48), ITEM_MAX)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
+from cdisc_als.distinct import map_distinct, strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
@@ -34,13 +35,14 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
     all_rejects = [rejects]
     out["RETESTCD"] = out["TESTCD"]
     out["RETEST"] = compute_test_names(ctx.spec, out["RETESTCD"])
-    out["REORRES"] = out["ORRES"].astype(str).str.strip()
+    out["REORRES"] = strip_text(out["ORRES"])
     comma = out.get(DECIMAL_COMMA, False)
     value, not_number = compute_number(out["REORRES"], comma)
-    unit_in = out["ORRESU"].astype(str).str.strip() if "ORRESU" in out else pd.Series("", index=out.index)
+    unit_in = strip_text(out["ORRESU"]) if "ORRESU" in out else pd.Series("", index=out.index)
     table = {str(k).upper(): v for k, v in units.items()}
-    std_unit = unit_in.str.upper().map({k: v[0] for k, v in table.items()})
-    factor = unit_in.str.upper().map({k: float(v[1]) for k, v in table.items()}).astype("float64")
+    std_unit = map_distinct(unit_in, lambda u: u.str.upper().map({k: v[0] for k, v in table.items()}))
+    factor = map_distinct(unit_in, lambda u: u.str.upper().map({k: float(v[1]) for k, v in table.items()})
+                          ).astype("float64")
     checks = [
         (not_number, RejectReason.BAD_NUMBER, "result is not a number"),
         (std_unit.isna(), RejectReason.BAD_CODE, f"unit not in the layout's unit table {sorted(units)}"),
@@ -60,7 +62,7 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
     out["RESTRESU"] = std_unit
     out["RESTRESC"] = compute_result_text(out["RESTRESN"])
     if "ORREF" in out:
-        reference, _ = compute_number(out["ORREF"].astype(str).str.strip(), out.get(DECIMAL_COMMA, False))
+        reference, _ = compute_number(strip_text(out["ORREF"]), out.get(DECIMAL_COMMA, False))
         out["RESTREFN"] = reference
         out["RESTREFC"] = compute_result_text(reference)
         out["REORREF"] = compute_result_text(reference / factor)
