@@ -89,7 +89,9 @@ def _read_text(path: Path) -> pd.DataFrame:
 
 def _read_excel(path: Path, expected: list[str]) -> pd.DataFrame:
     try:
-        grid = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+        # keep_default_na=False: 'n/a', 'NA', 'NULL' typed in a cell are values to reject with a reason, not blanks
+        grid = pd.read_excel(path, header=None, dtype=object, engine="openpyxl", keep_default_na=False,
+                             na_values=[]).replace("", np.nan)
     except Exception as err:  # openpyxl raises many types for a damaged workbook
         raise UserError(f"cannot read as an Excel workbook: {type(err).__name__}", file=path) from None
     grid = grid.dropna(how="all").reset_index(drop=True)
@@ -111,6 +113,9 @@ def _read_excel(path: Path, expected: list[str]) -> pd.DataFrame:
 def _read_binary(path: Path, reader: str) -> pd.DataFrame:
     import pyreadstat
 
+    if reader == "read_xport":
+        from cdisc_als.xport import read_xpt_metadata
+        read_xpt_metadata(path)       # strict header check: pyreadstat reads truncated or lying files silently
     try:
         frame, _ = getattr(pyreadstat, reader)(str(path))
     except Exception as err:  # pyreadstat raises its own ReadstatError and others for damaged files
