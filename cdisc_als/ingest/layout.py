@@ -17,18 +17,17 @@ record can be traced back to its raw cell.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cdisc_als.derive.dates import compute_iso_date
 from cdisc_als.distinct import map_distinct, strip_text
 from cdisc_als.errors import RejectReason, UserError
 from cdisc_als.ingest.read import ROW
+from cdisc_als.metadata.documents import load_checked_yaml
 from cdisc_als.metadata.spec import specs_dir
 
 FILE, COL = "_file", "_col"
@@ -65,19 +64,8 @@ def layout_path(name: str) -> Path:
 
 def load_layout(name: str) -> Layout:
     """Load a layout by name (``specs/layouts/<name>.yaml``) or path and check it against the schema."""
-    import jsonschema
-
     path = layout_path(name)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise UserError(f"layout is not valid YAML: {err}", file=path) from None
-    schema = json.loads((specs_dir() / "schema" / "layout.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.path) or "(top)"
-        raise UserError(f"layout does not follow the layout schema at {where}: {first.message}", file=path)
+    doc = load_checked_yaml(path, schema="layout", kind="layout")
     visits = {str(k).upper(): v for k, v in (doc.get("visits") or {}).items()}
     trial = str(doc.get("trial", ""))
     if trial.endswith((".yaml", ".yml")) and (path.parent / trial).is_file():

@@ -9,14 +9,13 @@ every arm names known elements.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from cdisc_als.errors import UserError
+from cdisc_als.metadata.documents import load_checked_yaml
 from cdisc_als.metadata.spec import Spec, specs_dir
 
 PARMCD_CODELIST, PARM_CODELIST = "C66738", "C67152"     # TSPARMCD and TSPARM share C-codes
@@ -58,18 +57,8 @@ def trial_path(name: str, *, relative_to: Path | None = None) -> Path:
 
 def load_trial_design(name: str, spec: Spec, *, relative_to: Path | None = None) -> TrialDesign:
     """Load a design by name or path, check it against its schema and the specs' terminology."""
-    import jsonschema
-
     path = trial_path(name, relative_to=relative_to)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise UserError(f"trial design is not valid YAML: {err}", file=path) from None
-    schema = json.loads((specs_dir() / "schema" / "trial.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
-    if errors:
-        where = "/".join(str(p) for p in errors[0].path) or "(top)"
-        raise UserError(f"trial design does not follow the trial schema at {where}: {errors[0].message}", file=path)
+    doc = load_checked_yaml(path, schema="trial", kind="trial design")
     summary = _summary_table(doc["summary"])
     elements = pd.DataFrame(doc["elements"]).reindex(
         columns=["etcd", "element", "epoch", "starts_at", "start_rule", "end_rule", "duration"]).fillna("")

@@ -166,8 +166,8 @@ def _write_design(tmp_path: Path, change) -> Path:
     (lambda d: d["summary"].append({"parmcd": "TBLIND", "value": "HALF BLIND", "codelist": "TBLIND"}),
      "not in codelist TBLIND"),
     (lambda d: d["arms"].update({"XX": ["SCRN", "NOPE"]}), "elements the design does not define"),
-    (lambda d: d["summary"].append({"parmcd": "TITLE", "value": "x" * 201}), "trial schema"),
-    (lambda d: d["summary"].append({"parmcd": "ADDON"}), "trial schema"),
+    (lambda d: d["summary"].append({"parmcd": "TITLE", "value": "x" * 201}), "trial design schema"),
+    (lambda d: d["summary"].append({"parmcd": "ADDON"}), "trial design schema"),
 ])
 def test_bad_design_files_are_user_errors(tmp_path, change, message):
     with pytest.raises(UserError, match=message):
