@@ -26,7 +26,18 @@ RESULT_SUFFIXES = ("ORRES", "STRESC")
 
 
 def codelist_map(ds: DatasetData, pkg: Package) -> dict[str, str]:
-    """Variable -> single codelist C-code for the variables of ``ds`` bound to CT in the package's version."""
+    """Variable -> single codelist C-code for the variables of ``ds`` bound to CT in the package's version.
+
+    Computed once per dataset and run (four terminology rules ask for it).
+    """
+    cache = pkg.__dict__.setdefault("_ct_cache", {})
+    key = ("map", ds.name)
+    if key not in cache:
+        cache[key] = _codelist_map(ds, pkg)
+    return cache[key]
+
+
+def _codelist_map(ds: DatasetData, pkg: Package) -> dict[str, str]:
     table = model_table(ds, pkg)
     if table is None:
         return {}
@@ -63,8 +74,12 @@ def _earlier_table():
 
 
 def _extensible(pkg: Package, codelist: str) -> bool | None:
-    info = pkg.spec.codelist_info(codelist)
-    return None if info is None else str(info["extensible"]).lower() == "yes"
+    cache = pkg.__dict__.setdefault("_ct_cache", {})
+    key = ("extensible", codelist)
+    if key not in cache:
+        info = pkg.spec.codelist_info(codelist)
+        cache[key] = None if info is None else str(info["extensible"]).lower() == "yes"
+    return cache[key]
 
 
 def _not_in_codelist(ds: DatasetData, pkg: Package, name: str, codelist: str, extra=frozenset()) -> pd.Series:
