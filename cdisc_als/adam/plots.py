@@ -13,7 +13,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 
 from cdisc_als.adam.slopes import OVERALL, POST, PRE, derive_var_aphase, select_slope_records  # noqa: E402
 from cdisc_als.adam.timing import compute_months, compute_offset  # noqa: E402
@@ -44,6 +46,21 @@ def compute_fitted_lines(adslope: pd.DataFrame, settings: Settings) -> pd.DataFr
     return rows
 
 
+def compute_polylines(frame: pd.DataFrame, *, by: str, x: str, y: str) -> list[np.ndarray]:
+    """One ``(n, 2)`` array of (x, y) vertices per run of equal ``by`` values, in the frame's row order."""
+    xy = frame[[x, y]].to_numpy(float)
+    key = frame[by].to_numpy()
+    starts = np.flatnonzero(key[1:] != key[:-1]) + 1
+    return np.split(xy, starts) if len(xy) else []
+
+
+def add_lines(ax: plt.Axes, lines: list[np.ndarray], *, color: str, linewidth: float) -> None:
+    """Draw many polylines as one collection, styled (caps, joins) as ``ax.plot`` draws a single line."""
+    if lines:
+        ax.add_collection(LineCollection(lines, colors=color, linewidths=linewidth, capstyle="projecting",
+                                         joinstyle="round"))
+
+
 def plot_spaghetti(datasets: dict[str, pd.DataFrame], paramcd: str, out_dir: Path, settings: Settings) -> Path:
     spec = load_study_spec("adam")
     adsl = datasets["ADSL"]
@@ -58,12 +75,13 @@ def plot_spaghetti(datasets: dict[str, pd.DataFrame], paramcd: str, out_dir: Pat
     title = spec.dataset_parameters("ADSLOPE").set_index("paramcd").at[paramcd, "param"]
     for ax, name in zip(axes[0], cohorts):
         ids = cohort.index[cohort == name]
-        for uid, grp in points[points["USUBJID"].isin(ids)].sort_values("T").groupby("USUBJID", sort=True):
-            ax.plot(grp["T"], grp["AVAL"], color="0.6", linewidth=0.8, marker="o", markersize=2)
+        mine = points[points["USUBJID"].isin(ids)].sort_values("T").sort_values("USUBJID", kind="stable")
+        add_lines(ax, compute_polylines(mine, by="USUBJID", x="T", y="AVAL"), color="0.6", linewidth=0.8)
+        ax.plot(mine["T"], mine["AVAL"], color="0.6", linestyle="none", marker="o", markersize=2)
         for phase, colour in ((PRE, "tab:blue"), (POST, "tab:red"), (OVERALL, "tab:green")):
             seg = lines[lines["USUBJID"].isin(ids) & (lines["APHASE"] == phase)]
-            for r in seg.itertuples(index=False):
-                ax.plot([r.T0, r.T1], [r.Y0, r.Y1], color=colour, linewidth=1.2)
+            ends = np.stack([seg[["T0", "Y0"]].to_numpy(float), seg[["T1", "Y1"]].to_numpy(float)], axis=1)
+            add_lines(ax, list(ends), color=colour, linewidth=1.2)
         ax.axvline(0, color="black", linewidth=0.6, linestyle=":")
         ax.set_title(f"{name} (n={len(ids)})")
         ax.set_xlabel("Months since treatment" if name != UNTREATED else "Months since first assessment")
