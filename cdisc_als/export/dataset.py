@@ -65,11 +65,4 @@ def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, crea
     return path
 
 
-def all_missing(frame: pd.DataFrame) -> pd.Series:
-    """Per column: True where every value is missing or blank text."""
-    blank = frame.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "") if c.dtype == object or
-                        pd.api.types.is_string_dtype(c) else c.isna())
-    return blank.all(axis=0) if len(frame) else pd.Series(True, index=frame.columns)
-
-
-__all__ = ["DatasetMeta", "apply_types", "write_dataset", "all_missing"]
+__all__ = ["DatasetMeta", "apply_types", "write_dataset"]
