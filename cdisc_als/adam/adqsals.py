@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cdisc_als.adam.bds import (blank_to_none, derive_var_ablfl, derive_var_aseq, derive_vars_adsl,
-                                derive_vars_base_chg, require_columns, to_num)
+from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
+                                derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
@@ -21,7 +21,6 @@ from cdisc_als.metadata.study import StudySpec
 QS_REQUIRED = ("USUBJID", "QSSEQ", "QSTESTCD", "QSSTRESN", "VISITNUM", "QSDTC", "QSDY")
 SCALE = "ALSFRS-R"
 ASSESSMENT = ["USUBJID", "AVISITN", "AVISIT", "ADT", "_DY"]
-EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
 
 
 def compute_item_slots(instrument: pd.DataFrame) -> pd.DataFrame:
@@ -30,13 +29,6 @@ def compute_item_slots(instrument: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"PARAMCD": items["testcd"].to_numpy(),
                          "SLOT": items["item"].str.rstrip("ab").to_numpy(),
                          "SUBSCORE": items["subscore"].to_numpy()})
-
-
-def compute_exclusions(rows: pd.DataFrame, mask: pd.Series, reason: str) -> pd.DataFrame:
-    """Report rows of QS under ``mask`` as excluded with ``reason`` (domain, USUBJID, seq, testcd, reason)."""
-    hit = rows[mask]
-    return pd.DataFrame({"domain": "QS", "USUBJID": hit["USUBJID"].to_numpy(), "seq": to_num(hit["QSSEQ"]).to_numpy(),
-                         "testcd": hit["QSTESTCD"].to_numpy(), "reason": reason}, columns=EXCLUSION_COLUMNS)
 
 
 def filter_alsfrs_r(qs: pd.DataFrame, instrument: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

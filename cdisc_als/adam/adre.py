@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc_als.adam.bds import (blank_to_none, derive_var_ablfl, derive_var_aseq, derive_var_extreme_flag,
-                                derive_vars_adsl, derive_vars_base_chg, derive_vars_param, require_columns,
-                                to_num)
+from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
+                                derive_var_aseq, derive_var_extreme_flag, derive_vars_adsl, derive_vars_base_chg,
+                                derive_vars_param, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
 from cdisc_als.metadata.study import StudySpec
 
 RE_REQUIRED = ("USUBJID", "RESEQ", "RETESTCD", "RESTRESN", "VISITNUM", "REDTC", "REDY")
+
+
+def compute_re_exclusions(re: pd.DataFrame | None, spec: StudySpec) -> pd.DataFrame:
+    """RE records of an ADRE parameter that ADRE leaves out (no numeric RESTRESN), with the reason."""
+    if re is None or re.empty:
+        return pd.DataFrame(columns=EXCLUSION_COLUMNS)
+    require_columns(re, RE_REQUIRED, dataset="RE")
+    wanted = re["RETESTCD"].isin(spec.dataset_parameters("ADRE")["paramcd"])
+    return compute_exclusions(re, wanted & to_num(re["RESTRESN"]).isna(), "no numeric result", domain="RE")
 
 
 def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
@@ -42,4 +51,4 @@ def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) ->
     return derive_var_aseq(records, order=["PARAMN", "ADY", "AVISITN", "SRCSEQ"])
 
 
-__all__ = ["derive_adre"]
+__all__ = ["derive_adre", "compute_re_exclusions"]

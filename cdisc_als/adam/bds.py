@@ -12,6 +12,7 @@ import pandas as pd
 
 from cdisc_als.errors import UserError
 
+EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
 ADSL_BDS_VARS = {"STUDYID": "STUDYID", "SUBJID": "SUBJID", "SITEID": "SITEID", "TRTP": "TRT01P",
                  "TRTA": "TRT01A", "FASFL": "FASFL"}
 
@@ -94,6 +95,14 @@ def derive_vars_param(dataset: pd.DataFrame, parameters: pd.DataFrame) -> pd.Dat
     return dataset.drop(columns=["PARAM", "PARAMN"], errors="ignore").merge(table, on="PARAMCD", how="left")
 
 
+def compute_exclusions(rows: pd.DataFrame, mask: pd.Series, reason: str, *, domain: str = "QS") -> pd.DataFrame:
+    """Report SDTM ``rows`` under ``mask`` as left out of ADaM with ``reason`` (domain, USUBJID, seq, testcd, reason)."""
+    hit = rows[mask]
+    return pd.DataFrame({"domain": domain, "USUBJID": hit["USUBJID"].to_numpy(),
+                         "seq": to_num(hit[f"{domain}SEQ"]).to_numpy(), "testcd": hit[f"{domain}TESTCD"].to_numpy(),
+                         "reason": reason}, columns=EXCLUSION_COLUMNS)
+
+
 def blank_to_none(series: pd.Series) -> pd.Series:
     """Text with '' or whitespace -> None (read_xpt gives '' for missing text)."""
     text = series.astype(object)
@@ -106,5 +115,5 @@ def to_num(series: pd.Series) -> pd.Series:
                          errors="coerce").astype("float64")
 
 
-__all__ = ["require_columns", "derive_var_extreme_flag", "derive_var_ablfl", "derive_vars_base_chg",
+__all__ = ["EXCLUSION_COLUMNS", "compute_exclusions", "require_columns", "derive_var_extreme_flag", "derive_var_ablfl", "derive_vars_base_chg",
            "derive_var_aseq", "derive_vars_adsl", "derive_vars_param", "blank_to_none", "to_num"]

@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from cdisc_als.adam.adqsals import derive_adqsals
-from cdisc_als.adam.adre import derive_adre
+from cdisc_als.adam.adre import compute_re_exclusions, derive_adre
 from cdisc_als.adam.adsl import derive_adsl, derive_vars_adsl_efficacy
 from cdisc_als.adam.bds import derive_vars_adsl
+from cdisc_als.adam.reconcile import compute_adam_reconciliation
 from cdisc_als.adam.responders import derive_adresp
 from cdisc_als.adam.slopes import derive_adslope
 from cdisc_als.config import Settings
@@ -35,6 +36,7 @@ class DeriveReport:
     tables: list[Path] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)   # SDTM QS/RE records used or excluded
 
 
 def derive_adam_with_exclusions(sdtm: dict[str, pd.DataFrame], settings: Settings | None = None,
@@ -45,6 +47,7 @@ def derive_adam_with_exclusions(sdtm: dict[str, pd.DataFrame], settings: Setting
     adsl = derive_adsl(sdtm, spec, settings)
     adqsals, excluded = derive_adqsals(sdtm.get("QS"), adsl, spec)
     adre = derive_adre(sdtm.get("RE"), adsl, spec)
+    excluded = pd.concat([excluded, compute_re_exclusions(sdtm.get("RE"), spec)], ignore_index=True)
     adsl = derive_vars_adsl_efficacy(adsl, {"ADQSALS": adqsals, "ADRE": adre})
     bds = {"ADQSALS": derive_vars_adsl(adqsals, adsl), "ADRE": derive_vars_adsl(adre, adsl)}
     bds["ADSLOPE"] = derive_adslope(bds, adsl, spec, settings)
@@ -105,8 +108,11 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
     settings = settings or Settings()
     out_dir = Path(out_dir).resolve()
     tables_dir = Path(tables_dir).resolve() if tables_dir else out_dir.parent / "tables"
-    datasets, excluded = derive_adam_with_exclusions(read_sdtm(Path(sdtm_dir)), settings)
-    report = DeriveReport(rows={k: len(v) for k, v in datasets.items()}, excluded=excluded)
+    sdtm = read_sdtm(Path(sdtm_dir))
+    datasets, excluded = derive_adam_with_exclusions(sdtm, settings)
+    reconciliation = compute_adam_reconciliation(sdtm, datasets, excluded, load_study_spec("adam"))
+    report = DeriveReport(rows={k: len(v) for k, v in datasets.items()}, excluded=excluded,
+                          reconciliation=reconciliation)
     for folder in (out_dir.parent, tables_dir.parent):
         folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".adam-") as stage_adam, \
@@ -114,6 +120,7 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
         write_adam(datasets, Path(stage_adam), settings)
         write_slope_table(datasets, Path(stage_tables), settings)
         excluded.to_csv(Path(stage_tables) / "excluded.csv", index=False, lineterminator="\n")
+        reconciliation.to_csv(Path(stage_tables) / "reconciliation_adam.csv", index=False, lineterminator="\n")
         write_plots(datasets, Path(stage_tables), settings)
         written = move_into_place(Path(stage_adam), out_dir)
         report.tables = move_into_place(Path(stage_tables), tables_dir)

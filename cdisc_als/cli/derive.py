@@ -30,6 +30,10 @@ def command(sdtm_dir: Path, out_dir: Path, tables_dir: Path | None, post_window_
         click.echo(f"{name:8} {report.rows[name]:7d} rows  {path}")
     for path in report.tables:
         click.echo(f"{'table':8} {'':12} {path}")
+    lost = report.reconciliation[["unaccounted", "both"]].to_numpy().sum() if len(report.reconciliation) else 0
+    if lost:
+        click.echo(f"warning: {lost} SDTM record(s) neither used by ADaM nor excluded with a reason "
+                   f"(see {report.tables[0].parent / 'reconciliation_adam.csv'})", err=True)
     if len(report.excluded):
         counts = report.excluded.groupby("reason").size()
         for reason, n in counts.items():

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from cdisc_als.xport import read_xpt, write_xpt
-from tests.hostile.conftest import ROLES, assert_failed_cleanly, call_cli, copy_raw, snapshot
 from tests.hostile.corpus import HTML_PAGE, XPT_DAMAGE, garbage, read_text_table, write_csv
+from tests.hostile.helpers import ROLES, assert_failed_cleanly, call_cli, copy_raw, snapshot
 
 LAYOUTS = sorted(ROLES)
 

@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from tests.hostile.conftest import assert_failed_cleanly, snapshot
 from tests.hostile.corpus import DEFINE_DAMAGE, HTML_PAGE, XPT_DAMAGE, garbage
+from tests.hostile.helpers import assert_failed_cleanly, snapshot
 
 NEGATIVE = "negative"           # ../shared/reference/negative: real broken files
 
