@@ -6,7 +6,6 @@ so a failed run leaves no half-written package.
 """
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from cdisc_als.adam.slopes import derive_adslope
 from cdisc_als.config import Settings
 from cdisc_als.errors import UserError
 from cdisc_als.metadata.study import StudySpec, load_study_spec
-from cdisc_als.staging import move_into_place
+from cdisc_als.staging import staged_output
 
 DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
 SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
@@ -113,17 +112,16 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
     reconciliation = compute_adam_reconciliation(sdtm, datasets, excluded, load_study_spec("adam"))
     report = DeriveReport(rows={k: len(v) for k, v in datasets.items()}, excluded=excluded,
                           reconciliation=reconciliation)
-    for folder in (out_dir.parent, tables_dir.parent):
-        folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".adam-") as stage_adam, \
-            tempfile.TemporaryDirectory(dir=tables_dir.parent, prefix=".tables-") as stage_tables:
-        write_adam(datasets, Path(stage_adam), settings)
-        write_slope_table(datasets, Path(stage_tables), settings)
-        excluded.to_csv(Path(stage_tables) / "excluded.csv", index=False, lineterminator="\n")
-        reconciliation.to_csv(Path(stage_tables) / "reconciliation_adam.csv", index=False, lineterminator="\n")
-        write_plots(datasets, Path(stage_tables), settings)
-        written = move_into_place(Path(stage_adam), out_dir)
-        report.tables = move_into_place(Path(stage_tables), tables_dir)
+    # both folders are staged; nothing moves into place until every file of both is written
+    with staged_output(out_dir) as stage_adam, staged_output(tables_dir) as stage_tables:
+        write_adam(datasets, stage_adam, settings)
+        write_slope_table(datasets, stage_tables, settings)
+        excluded.to_csv(stage_tables / "excluded.csv", index=False, lineterminator="\n")
+        reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
+        write_plots(datasets, stage_tables, settings)
+        written = sorted(stage_adam.iterdir())
+        report.tables = [tables_dir / p.name for p in sorted(stage_tables.iterdir())]
+    written = [out_dir / p.name for p in written]
     by_name = {p.stem.upper(): p for p in written}
     report.datasets = {name: by_name[name] for name in DATASETS}
     return report
