@@ -25,13 +25,46 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     """
     if len(series) == 0:
         return func(series)
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    first = np.empty(len(uniques), dtype=np.intp)
+    return _spread(series, _value_codes(series), func).rename(series.name)
+
+
+def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+    """``func(frame)`` computed once per distinct row (combination of values) of ``frame``.
+
+    >>> pairs = pd.DataFrame({"a": ["1", "1", "2"], "b": ["x", "x", "y"]})
+    >>> map_distinct_rows(pairs, lambda f: f["a"] + f["b"]).tolist()
+    ['1x', '1x', '2y']
+    """
+    if len(frame) == 0:
+        return func(frame)
+    return _spread(frame, compute_row_codes(frame), func)
+
+
+def compute_row_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Dense integer codes, equal exactly where two rows hold equal values in every column (NaN equals NaN)."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        column_codes = _value_codes(frame[column])
+        codes, _ = pd.factorize(codes * (column_codes.max() + 1) + column_codes)    # dense: products never overflow
+    return codes
+
+
+def _value_codes(series: pd.Series) -> np.ndarray:
+    """Codes of a column's distinct values; floats by their bits, so 0.0 and -0.0 (equal, but written
+    differently) stay apart."""
+    if series.dtype == np.float64:
+        return pd.factorize(series.to_numpy().view(np.int64))[0]
+    return pd.factorize(series, use_na_sentinel=False)[0]
+
+
+def _spread(data, codes: np.ndarray, func):
+    """``func`` on the first row of each code, taken back to every row (index and dtype of the result kept)."""
+    first = np.empty(codes.max() + 1, dtype=np.intp)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)        # first row holding each code
-    result = func(series.iloc[first].reset_index(drop=True))
+    result = func(data.iloc[first].reset_index(drop=True))
     out = result.take(codes)
-    out.index = series.index
-    return out.rename(series.name)
+    out.index = data.index
+    return out
 
 
 def compute_blank(series: pd.Series) -> pd.Series:
@@ -54,4 +87,4 @@ def strip_text(series: pd.Series) -> pd.Series:
     return map_distinct(series, lambda s: s.astype(str).str.strip())
 
 
-__all__ = ["map_distinct", "compute_blank", "strip_text"]
+__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text"]

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdisc_als.distinct import compute_blank, map_distinct, strip_text
+from cdisc_als.distinct import compute_blank, compute_row_codes, map_distinct, map_distinct_rows, strip_text
 
 TEXT = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["", " ", "a", " a", "a ", "B", "1", " 2.5 "]))
 OPERATIONS = {
@@ -39,3 +39,16 @@ def test_blank_and_strip_on_text():
     assert compute_blank(series).tolist() == [False, True, True, True, False]
     assert strip_text(series).tolist()[:3] == ["x", "", ""]
     assert compute_blank(series.iloc[:0]).empty
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(TEXT, st.sampled_from(["1", "2", ""])), min_size=1, max_size=30))
+def test_map_distinct_rows_equals_the_operation_on_every_row(rows):
+    frame = pd.DataFrame(rows, columns=["a", "b"], dtype=object)
+    combine = lambda f: f["a"].fillna("<na>").astype(str) + "|" + f["b"]   # noqa: E731
+    got = map_distinct_rows(frame, combine)
+    pd.testing.assert_series_equal(got, combine(frame))
+    codes = compute_row_codes(frame)
+    groups = frame.fillna("<na>").groupby(["a", "b"], sort=False).ngroup().to_numpy()
+    assert (pd.Series(codes).groupby(groups).nunique() == 1).all()
+    assert len(set(codes)) == len(set(groups))

@@ -5,6 +5,7 @@ Sorting is stable (severity, dataset, rule, subject, seq, variable, value) so re
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.validate.catalog import SEVERITIES, Rule, load_catalog
@@ -92,11 +93,18 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     """Stable order: severity (Error first), dataset, rule, subject, sequence, variable, value."""
     if findings.empty:
         return empty_findings()
-    order = findings.assign(_sev=findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)}),
-                            _seq=pd.to_numeric(findings["seq"], errors="coerce"))
-    order = order.sort_values(["_sev", "dataset", "rule_id", "usubjid", "_seq", "seq", "variable", "value"],
-                              kind="mergesort", na_position="first")
-    return order[FINDING_COLUMNS].reset_index(drop=True)
+    seq_codes, seq_values = pd.factorize(findings["seq"], use_na_sentinel=False)
+    seq_number = pd.to_numeric(pd.Series(seq_values), errors="coerce")
+    keys = [_rank(findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})), _rank(findings["dataset"]),
+            _rank(findings["rule_id"]), _rank(findings["usubjid"]), _rank(seq_number)[seq_codes],
+            _rank(pd.Series(seq_values))[seq_codes], _rank(findings["variable"]), _rank(findings["value"])]
+    order = np.lexsort(keys[::-1])                   # stable, first key most significant
+    return findings[FINDING_COLUMNS].iloc[order].reset_index(drop=True)
+
+
+def _rank(values: pd.Series) -> np.ndarray:
+    """Each value's rank among the distinct values (missing first): sorting integers, not millions of strings."""
+    return pd.factorize(values, sort=True)[0]
 
 
 def summarise_issues(findings: pd.DataFrame, value_rules: set[str] | None = None) -> pd.DataFrame:
@@ -113,8 +121,10 @@ def summarise_issues(findings: pd.DataFrame, value_rules: set[str] | None = None
         value_rules = {r.id for r in load_catalog() if r.count == "values"}
     grouped = findings.groupby(["dataset", "rule_id"], sort=True, observed=True)
     out = grouped.agg(p21=("p21", "first"), cdisc=("cdisc", "first"), severity=("severity", "first"),
-                      message=("message", "first"), records=("message", "size"),
-                      variables=("variable", lambda v: sorted({x for s in v for x in s.split(", ") if x})))
+                      message=("message", "first"), records=("message", "size"))
+    named = findings[["dataset", "rule_id", "variable"]].drop_duplicates()
+    out["variables"] = named.groupby(["dataset", "rule_id"], sort=True)["variable"].agg(
+        lambda v: sorted({x for s in v for x in s.split(", ") if x}))
     by_value = findings[findings["rule_id"].isin(value_rules)]
     distinct = by_value.drop_duplicates(["dataset", "rule_id", "variable", "value"]) \
         .groupby(["dataset", "rule_id"], sort=True).size()

@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import compute_row_codes
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.registry import RecordHits, register_op
@@ -37,15 +38,19 @@ def _als_rows(ds: DatasetData, *, totals: bool | None) -> tuple[pd.Series, pd.Da
 
 def _visit_key(ds: DatasetData) -> pd.Series:
     """Subject + visit (VISITNUM, else the date of --DTC, else the study day --DY: PRO-ACT has only day offsets)
-    + repetition (--REPNUM, e.g. FVC trial) as one text key."""
-    visit = ds.text("VISITNUM") if ds.has("VISITNUM") else pd.Series("", index=ds.frame.index)
-    if ds.has("--DTC"):
-        visit = visit.where(visit != "", ds.text("--DTC").str.slice(0, 10))
-    if ds.has("--DY"):
-        day = ds.text("--DY")
-        visit = visit.where((visit != "") | (day == ""), "DY" + day)
-    key = ds.text("USUBJID") + "|" + visit
-    return key + "|" + ds.text("--REPNUM") if ds.has("--REPNUM") else key
+    + repetition (--REPNUM, e.g. FVC trial) as one integer key, computed once per dataset and run."""
+    if ("als_visit_key",) not in ds._nulls:
+        blank = pd.Series("", index=ds.frame.index)
+        visit = ds.text("VISITNUM") if ds.has("VISITNUM") else blank
+        date = ds.map_column("--DTC", lambda u: u.fillna("").astype(str).str.strip().str.slice(0, 10)) \
+            if ds.has("--DTC") else blank
+        date = date.where(visit == "", "")
+        day = ds.text("--DY") if ds.has("--DY") else blank
+        day = day.where((visit == "") & (date == ""), "")
+        parts = {"subject": ds.text("USUBJID"), "visit": visit, "date": date, "day": day,
+                 "rep": ds.text("--REPNUM") if ds.has("--REPNUM") else blank}
+        ds._nulls[("als_visit_key",)] = pd.Series(compute_row_codes(pd.DataFrame(parts)), index=ds.frame.index)
+    return ds._nulls[("als_visit_key",)]
 
 
 def _score(ds: DatasetData) -> pd.Series:
@@ -91,8 +96,8 @@ def check_alsfrs_5a_5b_both(ds: DatasetData, pkg: Package) -> RecordHits | None:
     alt = table[table["item"].str.fullmatch("5[ab]")]
     code = ds.text("--TESTCD")
     scored = code.isin(set(alt["testcd"])) & _score(ds).notna()
-    slot_key = _visit_key(ds) + "|" + code.map(dict(zip(alt["testcd"], alt["scale"]))).fillna("")
-    n = slot_key[scored].groupby(slot_key[scored]).transform("size")
+    scale = code[scored].map(dict(zip(alt["testcd"], alt["scale"]))).fillna("")
+    n = scale.groupby([_visit_key(ds)[scored], scale]).transform("size")
     return RecordHits((n > 1).reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD")])
 
 

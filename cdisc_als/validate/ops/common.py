@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import map_distinct, map_distinct_rows
 from cdisc_als.validate.context import DatasetData, map_unique
 
 _C2 = r"(?:\d{2}|-)"
@@ -71,7 +72,13 @@ def compute_after(start: pd.Series, end: pd.Series) -> pd.Series:
     """True where both values are given and ``start`` is later than ``end`` at their common precision.
 
     Values with unknown intermediate components (``2003---15``) or intervals are not compared.
+    Computed once per distinct (start, end) pair.
     """
+    pairs = pd.DataFrame({"start": start, "end": end}, index=start.index)
+    return map_distinct_rows(pairs, lambda p: _after(p["start"], p["end"]))
+
+
+def _after(start: pd.Series, end: pd.Series) -> pd.Series:
     a = start.fillna("").astype(str).str.strip()
     b = end.fillna("").astype(str).str.strip()
     plain = r"\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?)?)?"
@@ -88,7 +95,10 @@ def subject_values(ds: DatasetData, lookup: pd.DataFrame, column: str) -> pd.Ser
     """For each row of ``ds``, the subject-level ``column`` from ``lookup`` (indexed by USUBJID)."""
     if column not in lookup.columns:
         return pd.Series("", index=ds.frame.index)
-    return ds.text("USUBJID").map(lookup[column]).fillna("")
+    key = ("subject", id(lookup), column)         # several rules look up the same DM date per run
+    if key not in ds._nulls:
+        ds._nulls[key] = (lookup, map_distinct(ds.text("USUBJID"), lambda ids: ids.map(lookup[column]).fillna("")))
+    return ds._nulls[key][1]
 
 
 def key_frame(ds: DatasetData, names: list[str]) -> pd.DataFrame:
