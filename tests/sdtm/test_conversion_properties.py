@@ -75,3 +75,61 @@ def test_rows_reconcile_and_values_survive(tmp_path_factory, data):
     expected_scales = {"ALSFRS-R"} if revised.all() else ({"ALSFRS"} if not revised.any() else {"ALSFRS", "ALSFRS-R"})
     assert set(collected["QSCAT"]) <= expected_scales
     assert set(collected["QSTESTCD"]) <= set(CODES) | {c.replace("ALSR", "ALSF") for c in CODES[:10]}
+
+
+# ---- a second file type: PRO-ACT FVC (three efforts in one row, a unit column, % predicted) ----
+
+FVC_COLUMNS = ["subject_id", "Forced_Vital_Capacity_Delta", "Subject_Liters_Trial_1", "pct_of_Normal_Trial_1",
+               "Subject_Liters_Trial_2", "pct_of_Normal_Trial_2", "Subject_Liters_Trial_3", "pct_of_Normal_Trial_3",
+               "Forced_Vital_Capacity_Units", "Subject_Normal"]
+LITRES = st.sampled_from(["", "3.52", "2.1", "0.95", "3500", "x", "n/a", " 4.0 "])
+PERCENT = st.sampled_from(["", "77.9", "70", "101.5", "?", "n/a"])
+UNIT_FACTOR = {"Liters": 1.0, "L": 1.0, "mL": 0.001}          # specs/layouts/proact.yaml units
+
+
+@st.composite
+def fvc_files(draw):
+    n_subjects = draw(st.integers(1, 3))
+    rows = []
+    for s in range(n_subjects):
+        for visit in range(draw(st.integers(0, 4))):
+            rows.append({"subject_id": draw(st.sampled_from([str(100 + s), str(100 + s), "", "999"])),
+                         "Forced_Vital_Capacity_Delta": draw(st.sampled_from([str(visit * 30), "", "abc"])),
+                         **{f"Subject_Liters_Trial_{t}": draw(LITRES) for t in (1, 2, 3)},
+                         **{f"pct_of_Normal_Trial_{t}": draw(PERCENT) for t in (1, 2, 3)},
+                         "Forced_Vital_Capacity_Units": draw(st.sampled_from(["Liters", "L", "mL", "", "gallons"])),
+                         "Subject_Normal": draw(st.sampled_from(["4.52", ""]))})
+    return n_subjects, pd.DataFrame(rows, columns=FVC_COLUMNS)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fvc_files())
+def test_fvc_rows_reconcile_and_values_survive(tmp_path_factory, data):
+    """rows in = mapped + rejected; every RESTRESN = its source cell x the unit's factor (L), % as is."""
+    n_subjects, frame = data
+    folder = tmp_path_factory.mktemp("in")
+    (folder / "PROACT_DEMOGRAPHICS.csv").write_text(
+        DEMOGRAPHICS + "".join(f"{100 + s},0,60,,Unknown,,,,,,1,,,Male\n" for s in range(n_subjects)))
+    frame.to_csv(folder / "PROACT_FVC.csv", index=False)
+    out = tmp_path_factory.mktemp("out")
+    result = convert(folder, out, layout="proact", study="S")
+    table = result.reconciliation.set_index("form")
+    assert table.loc["fvc", "rows_read"] == len(frame)
+    assert (table["rows_read"] == table["rows_mapped"] + table["rows_rejected"]).all()
+    # independent expectation: a known subject, a numeric day offset, a numeric cell (and a known unit for litres)
+    raw = frame.drop_duplicates(keep="first")
+    raw = raw[raw["subject_id"].isin([str(100 + s) for s in range(n_subjects)])
+              & pd.to_numeric(raw["Forced_Vital_Capacity_Delta"], errors="coerce").notna()]
+    expected = []
+    for trial in (1, 2, 3):
+        litres = pd.to_numeric(raw[f"Subject_Liters_Trial_{trial}"].str.strip(), errors="coerce")
+        factor = raw["Forced_Vital_Capacity_Units"].map(UNIT_FACTOR)
+        expected += [("FVC", trial, v) for v in (litres * factor).dropna()]
+        percent = pd.to_numeric(raw[f"pct_of_Normal_Trial_{trial}"].str.strip(), errors="coerce")
+        expected += [("FVCPP", trial, v) for v in percent.dropna()]
+    re_ = pyreadstat.read_xport(str(out / "sdtm" / "re.xpt"))[0] if (out / "sdtm" / "re.xpt").exists() else None
+    if re_ is None or not len(re_):                  # no file, or a dataset of no records
+        assert not expected
+        return
+    got = sorted(zip(re_["RETESTCD"], re_["REREPNUM"].astype(int), re_["RESTRESN"].round(9)))
+    assert got == sorted((c, t, round(v, 9)) for c, t, v in expected)
