@@ -13,7 +13,11 @@ def build_timestamp(default: datetime | None = None) -> datetime:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).replace(tzinfo=None)
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError, OSError):
+            from cdisc_als.errors import UserError
+            raise UserError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970") from None
     return default or datetime(2000, 1, 1)
 
 

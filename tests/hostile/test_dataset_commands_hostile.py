@@ -128,3 +128,12 @@ def test_reference_negative_files(cli, reference_dir, small_sdtm, tmp_path):
             here.mkdir()
             folder = _folder(small_sdtm, here, "qs.xpt", bad.read_bytes())
             _check_stops(cli, folder, here, command, folder / "qs.xpt")
+
+
+@pytest.mark.parametrize("epoch", ["yesterday", "1.5e9", "99999999999999999999"])
+def test_a_bad_source_date_epoch_is_one_line(epoch, cli, small_sdtm, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = cli("export", small_sdtm, "--format", "json", "--out", tmp_path / "out")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert len(result.error_lines) == 1 and "SOURCE_DATE_EPOCH" in result.error_lines[0]
+    assert not (tmp_path / "out").exists()
