@@ -18,14 +18,16 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     """``func(series)`` computed on the distinct values of ``series`` only.
 
     ``func`` must work value by value (the result for a row depends on that row's value only),
-    as ``.str`` methods, ``astype``, ``isin`` and comparisons do.
+    as ``.str`` methods, ``astype``, ``isin`` and comparisons do; it may return a Series or a
+    DataFrame (several results per value).
 
     >>> map_distinct(pd.Series([" a", "b ", " a"]), lambda s: s.str.strip()).tolist()
     ['a', 'b', 'a']
     """
     if len(series) == 0:
         return func(series)
-    return _spread(series, _value_codes(series), func).rename(series.name)
+    out = _spread(series, _value_codes(series), func)
+    return out.rename(series.name) if isinstance(out, pd.Series) else out
 
 
 def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:

@@ -16,6 +16,7 @@ import re
 import pandas as pd
 
 from cdisc_als.define.items import compute_item_format
+from cdisc_als.distinct import strip_text
 from cdisc_als.metadata.spec import load_instrument
 
 VLM_COLUMNS = ["valuelist", "dataset", "variable", "item_oid", "where_oid", "by", "by_oid", "value", "label",
@@ -68,7 +69,7 @@ def build_valuelevel(rules: pd.DataFrame, frames: dict[str, pd.DataFrame], items
         if frame is None or variable not in frame or by not in frame or (dataset, variable) not in parent.index:
             continue
         base = parent.loc[(dataset, variable)]
-        keys = frame[by].astype(str).str.strip()
+        keys = strip_text(frame[by])
         present = pd.Index(sorted(keys[keys != ""].unique()))
         explicit = group[group["value"] != "*"].set_index("value")
         star = group[group["value"] == "*"]

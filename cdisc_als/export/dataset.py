@@ -42,6 +42,8 @@ def apply_types(frame: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
         col = frame[var]
         if typ == "Num":
             out[var] = pd.to_numeric(col, errors="raise").astype("float64")
+        elif col.dtype == "str":
+            out[var] = col.fillna("")              # already text: same result, without a pass per value
         else:
             text = col.astype(object)
             out[var] = text.where(text.notna(), "").astype(str)

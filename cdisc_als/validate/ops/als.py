@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_row_codes
+from cdisc_als.distinct import compute_row_codes, map_distinct
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.registry import RecordHits, register_op
@@ -102,11 +102,15 @@ def check_alsfrs_5a_5b_both(ds: DatasetData, pkg: Package) -> RecordHits | None:
 
 
 def _totals_frame(ds: DatasetData) -> pd.DataFrame:
-    """Per row: visit key, scale, whether it is a total, score, item slot."""
-    table = instrument_items().set_index("testcd")
-    code = ds.text("--TESTCD")
-    return pd.DataFrame({"key": _visit_key(ds), "scale": code.map(table["scale"]), "total": code.map(table["is_total"]),
-                         "slot": code.map(table["slot"]), "max": code.map(table["max_total"]), "score": _score(ds)})
+    """Per row: visit key, scale, whether it is a total, score, item slot (once per dataset and run)."""
+    if ("als_totals",) not in ds._nulls:
+        table = instrument_items().set_index("testcd")
+        per_code = map_distinct(ds.text("--TESTCD"), lambda code: pd.DataFrame(
+            {"scale": code.map(table["scale"]), "total": code.map(table["is_total"]),
+             "slot": code.map(table["slot"]), "max": code.map(table["max_total"])}))
+        ds._nulls[("als_totals",)] = pd.concat([pd.DataFrame({"key": _visit_key(ds)}), per_code,
+                                                pd.DataFrame({"score": _score(ds)})], axis=1)
+    return ds._nulls[("als_totals",)]
 
 
 @register_op("alsfrs_total_sum")
