@@ -47,10 +47,13 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
     out_dir = Path(out_dir)
     report = RunReport(out_dir)
     with staged_output(out_dir) as stage:
-        converted = report.timed("convert", lambda: convert(input_dir, stage, layout=layout, study=study,
-                                                            anchor_date=anchor_date, settings=settings), echo)
-        derived = report.timed("derive", lambda: derive(stage / "sdtm", stage / "adam", settings=settings,
-                                                        tables_dir=stage / "tables"), echo)
+        # keep only the summaries: the stages read their inputs from the staged files, and holding every
+        # converted and derived frame through the later stages would double the peak memory
+        report.summary["reconciliation"] = report.timed("convert", lambda: convert(
+            input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings).reconciliation,
+            echo)
+        report.summary["adam_rows"] = report.timed("derive", lambda: derive(
+            stage / "sdtm", stage / "adam", settings=settings, tables_dir=stage / "tables").rows, echo)
         for kind in ("sdtm", "adam"):
             if define:
                 report.timed(f"define {kind}", lambda k=kind: write_define(
@@ -61,7 +64,6 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
                 write_reports(result, stage / "validation" / kind)
                 counts = result.findings["severity"].value_counts()
                 report.summary[f"{kind}_findings"] = {s: int(counts.get(s, 0)) for s in ("Error", "Warning", "Notice")}
-        report.summary["reconciliation"] = converted.reconciliation
-        report.summary["adam_rows"] = derived.rows
+                del result
     return report
 
