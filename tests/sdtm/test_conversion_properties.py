@@ -22,6 +22,20 @@ DEMOGRAPHICS = ("subject_id,Demographics_Delta,Age,Date_of_Birth,Ethnicity,Race_
                 "Race_Other,Race_Other_Specify,Sex\n")
 
 
+def convert_and_reconcile(tmp_path_factory, n_subjects: int, form: str, frame: pd.DataFrame):
+    """Convert ``frame`` as the PRO-ACT ``form`` file (subjects 100.. in demographics); check rows in =
+    rows mapped + rows rejected for every source file; return the output folder and the reconciliation."""
+    folder = tmp_path_factory.mktemp("in")
+    (folder / "PROACT_DEMOGRAPHICS.csv").write_text(
+        DEMOGRAPHICS + "".join(f"{100 + s},0,60,,Unknown,,,,,,1,,,Male\n" for s in range(n_subjects)))
+    frame.to_csv(folder / f"PROACT_{form.upper()}.csv", index=False)
+    out = tmp_path_factory.mktemp("out")
+    table = convert(folder, out, layout="proact", study="S").reconciliation.set_index("form")
+    assert table.loc[form, "rows_read"] == len(frame)
+    assert (table["rows_read"] == table["rows_mapped"] + table["rows_rejected"]).all()
+    return out, table
+
+
 @st.composite
 def alsfrs_files(draw):
     n_subjects = draw(st.integers(1, 4))
@@ -39,17 +53,9 @@ def alsfrs_files(draw):
 @given(alsfrs_files())
 def test_rows_reconcile_and_values_survive(tmp_path_factory, data):
     n_subjects, frame = data
-    folder = tmp_path_factory.mktemp("in")
-    (folder / "PROACT_DEMOGRAPHICS.csv").write_text(
-        DEMOGRAPHICS + "".join(f"{100 + s},0,60,,Unknown,,,,,,1,,,Male\n" for s in range(n_subjects)))
     for name in ("Q10_Respiratory", "ALSFRS_Total", "ALSFRS_R_Total"):
         frame[name] = ""
-    frame.to_csv(folder / "PROACT_ALSFRS.csv", index=False)
-    out = tmp_path_factory.mktemp("out")
-    result = convert(folder, out, layout="proact", study="S")
-    table = result.reconciliation.set_index("form")
-    assert table.loc["alsfrs", "rows_read"] == len(frame)
-    assert (table["rows_read"] == table["rows_mapped"] + table["rows_rejected"]).all()
+    out, table = convert_and_reconcile(tmp_path_factory, n_subjects, "alsfrs", frame)
     if not (out / "sdtm" / "qs.xpt").exists():
         assert table.loc["alsfrs", "rows_mapped"] == 0
         return
@@ -107,15 +113,7 @@ def fvc_files(draw):
 def test_fvc_rows_reconcile_and_values_survive(tmp_path_factory, data):
     """rows in = mapped + rejected; every RESTRESN = its source cell x the unit's factor (L), % as is."""
     n_subjects, frame = data
-    folder = tmp_path_factory.mktemp("in")
-    (folder / "PROACT_DEMOGRAPHICS.csv").write_text(
-        DEMOGRAPHICS + "".join(f"{100 + s},0,60,,Unknown,,,,,,1,,,Male\n" for s in range(n_subjects)))
-    frame.to_csv(folder / "PROACT_FVC.csv", index=False)
-    out = tmp_path_factory.mktemp("out")
-    result = convert(folder, out, layout="proact", study="S")
-    table = result.reconciliation.set_index("form")
-    assert table.loc["fvc", "rows_read"] == len(frame)
-    assert (table["rows_read"] == table["rows_mapped"] + table["rows_rejected"]).all()
+    out, _ = convert_and_reconcile(tmp_path_factory, n_subjects, "fvc", frame)
     # independent expectation: a known subject, a numeric day offset, a numeric cell (and a known unit for litres)
     raw = frame.drop_duplicates(keep="first")
     raw = raw[raw["subject_id"].isin([str(100 + s) for s in range(n_subjects)])
