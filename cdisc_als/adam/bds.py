@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import compute_blank
 from cdisc_als.errors import UserError
 
 EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
@@ -106,7 +107,7 @@ def compute_exclusions(rows: pd.DataFrame, mask: pd.Series, reason: str, *, doma
 def blank_to_none(series: pd.Series) -> pd.Series:
     """Text with '' or whitespace -> None (read_xpt gives '' for missing text)."""
     text = series.astype(object)
-    return text.where(text.notna() & (text.astype(str).str.strip() != ""), None)
+    return text.where(~compute_blank(text), None)
 
 
 def to_num(series: pd.Series) -> pd.Series:

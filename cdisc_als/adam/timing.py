@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import map_distinct
+
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
@@ -22,6 +24,10 @@ def compute_sas_date(dtc: pd.Series) -> pd.Series:
     >>> compute_sas_date(pd.Series(["1960-01-02", "2020-05", ""])).tolist()
     [1.0, nan, nan]
     """
+    return map_distinct(dtc, _sas_date)
+
+
+def _sas_date(dtc: pd.Series) -> pd.Series:
     text = dtc.astype(object).where(dtc.notna(), "").astype(str).str.slice(0, 10)
     dates = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}"), None), format="%Y-%m-%d",
                            errors="coerce")

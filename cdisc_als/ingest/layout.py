@@ -208,8 +208,8 @@ def compute_number(text: pd.Series, decimal_comma: bool | pd.Series = False) -> 
     ``decimal_comma`` (for the whole column, or per row) reads ``3,52`` as 3.52, as semicolon-delimited exports write it.
     """
     comma = pd.Series(decimal_comma, index=text.index) if isinstance(decimal_comma, bool) else decimal_comma
-    clean = text.where(~comma.astype(bool), text.str.replace(",", ".", regex=False))
-    number = pd.to_numeric(clean.where(clean != ""), errors="coerce")
+    clean = text.where(~comma.astype(bool), map_distinct(text, lambda t: t.str.replace(",", ".", regex=False)))
+    number = map_distinct(clean, lambda c: pd.to_numeric(c.where(c != ""), errors="coerce"))
     return number.astype("float64"), number.isna() & (clean != "")
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cdisc_als.distinct import compute_blank
+from cdisc_als.distinct import compute_blank, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import FILE, ROW, Layout, reject
 from cdisc_als.metadata.spec import Spec
@@ -40,9 +40,9 @@ class StudyContext:
 def attach_usubjid(dataset: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """STUDYID and USUBJID from SUBJID; records of subjects without demographics are rejected."""
     out = dataset.copy()
-    subjid = out["SUBJID"].astype(str).str.strip()
+    subjid = strip_text(out["SUBJID"])
     lookup = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
-    out["USUBJID"] = subjid.map(lookup)
+    out["USUBJID"] = map_distinct(subjid, lambda s: s.map(lookup))
     unknown = out["USUBJID"].isna()
     rejects = reject(out, unknown, column="SUBJID", values=subjid, reason=RejectReason.UNKNOWN_SUBJECT,
                      level="row", detail="subject has no demographics record")

@@ -19,7 +19,7 @@ import pandas as pd
 
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
-from cdisc_als.distinct import strip_text
+from cdisc_als.distinct import map_distinct, strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, ROW, compute_number, reject
 from cdisc_als.metadata.spec import load_instrument
@@ -69,7 +69,7 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
 
 def _reject_both_5a_5b(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Item 5 is scored on 5a (no gastrostomy) or 5b (gastrostomy), never both on one form."""
-    five = out["QSTESTCD"].str.fullmatch(r"ALS[RF]05[AB]")
+    five = map_distinct(out["QSTESTCD"], lambda code: code.str.fullmatch(r"ALS[RF]05[AB]"))
     per_form = out.loc[five].groupby([FILE, ROW])["QSTESTCD"].transform("size")
     both = pd.Series(False, index=out.index)
     both.loc[per_form.index] = per_form > 1
@@ -89,7 +89,7 @@ def derive_param_total(qs: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     needed = meta[meta["item"] != "TOTAL"].groupby("qscat")["item"].apply(
         lambda s: len(set(s.str.rstrip("ab"))))
     form = [FILE, ROW]
-    scored = qs.assign(_item=qs["QSTESTCD"].map(items["item"]).astype(str).str.rstrip("ab"))
+    scored = qs.assign(_item=map_distinct(qs["QSTESTCD"], lambda code: code.map(items["item"]).astype(str).str.rstrip("ab")))
     has_total = (scored["_item"] == "TOTAL").groupby([scored[c] for c in form]).transform("any")
     body = scored[~has_total & (scored["_item"] != "TOTAL")]
     grouped = body.groupby(form, sort=False)

@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import strip_text
 from cdisc_als.metadata.spec import Spec
 
 TRIAL_DESIGN = {"TA", "TE", "TV", "TI", "TS", "TD", "TM"}
@@ -68,7 +69,7 @@ class DatasetData:
         if self.is_supp:
             return self.name
         if "DOMAIN" in self.frame.columns and len(self.frame):
-            values = self.frame["DOMAIN"].astype(str).str.strip()
+            values = strip_text(self.frame["DOMAIN"])
             top = values[values != ""]
             if len(top):
                 return str(top.mode().iat[0]).upper()
