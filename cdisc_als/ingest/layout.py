@@ -31,6 +31,7 @@ from cdisc_als.metadata.documents import load_checked_yaml
 from cdisc_als.metadata.spec import specs_dir
 
 FILE, COL = "_file", "_col"
+KEY_COLUMN = "_key_column"         # the raw column holding the subject id (named in subject rejects)
 DECIMAL_COMMA = "_decimal_comma"    # the source file writes 3,52 for 3.52 (kept per record for later parsing)
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sas7bdat", ".sav", ".zsav", ".xpt")
 REJECT_COLUMNS = ["form", "file", "row", "column", "value", "reason", "level", "detail"]
@@ -109,13 +110,16 @@ def new_rejects(rows: pd.DataFrame | None = None) -> pd.DataFrame:
     return rows.reindex(columns=REJECT_COLUMNS)
 
 
-def reject(frame: pd.DataFrame, mask: pd.Series, *, column: str, values: pd.Series | None = None,
+def reject(frame: pd.DataFrame, mask: pd.Series, *, column: str | pd.Series, values: pd.Series | None = None,
            reason: RejectReason, level: str, detail: str = "") -> pd.DataFrame:
-    """Reject entries for the rows of ``frame`` under ``mask`` (vectorised)."""
+    """Reject entries for the rows of ``frame`` under ``mask`` (vectorised); ``column`` may vary per row."""
     hit = frame.loc[mask]
     vals = (values if values is not None else pd.Series("", index=frame.index)).loc[mask]
     # a cell reject names the raw column of the cell; a row reject names the column that condemned the row
-    col = hit[COL] if (COL in hit and level == "cell") else pd.Series(column, index=hit.index)
+    if COL in hit and level == "cell":
+        col = hit[COL]
+    else:
+        col = column.loc[mask] if isinstance(column, pd.Series) else pd.Series(column, index=hit.index)
     form = hit["_form"] if "_form" in hit else pd.Series("", index=hit.index)
     out = pd.DataFrame({"form": form.values, "file": hit[FILE].values, "row": hit[ROW].values,
                         "column": col.values, "value": vals.astype(str).values, "reason": reason.value,
@@ -151,6 +155,7 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
     decimal_comma = bool(raw.attrs.get("decimal_comma"))
     out = raw[[FILE, ROW, "_form"]].copy()
     out[DECIMAL_COMMA] = decimal_comma
+    out[KEY_COLUMN] = cfg.get("columns", {}).get("SUBJID", {}).get("from", "SUBJID")
     row_bad = pd.Series(False, index=raw.index)
     for target, spec in cfg.get("columns", {}).items():
         if spec["from"] not in raw:

@@ -12,10 +12,10 @@ import pandas as pd
 
 from cdisc_als.distinct import compute_blank, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import FILE, ROW, Layout, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, reject
 from cdisc_als.metadata.spec import Spec
 
-TRACE = [FILE, ROW, "_col", "_form", "_decimal_comma"]
+TRACE = [FILE, ROW, "_col", "_form", DECIMAL_COMMA, KEY_COLUMN]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ def attach_usubjid(dataset: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
     lookup = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
     out["USUBJID"] = map_distinct(subjid, lambda s: s.map(lookup))
     unknown = out["USUBJID"].isna()
-    rejects = reject(out, unknown, column="SUBJID", values=subjid, reason=RejectReason.UNKNOWN_SUBJECT,
+    column = out[KEY_COLUMN] if KEY_COLUMN in out else "SUBJID"
+    rejects = reject(out, unknown, column=column, values=subjid, reason=RejectReason.UNKNOWN_SUBJECT,
                      level="row", detail="subject has no demographics record")
     out = out[~unknown].copy()
     out.insert(0, "STUDYID", ctx.study_id)
