@@ -14,7 +14,6 @@ name goes in QSCAT.  Rules applied:
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.ids import derive_var_seq
@@ -26,7 +25,6 @@ from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
 from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
 
-ITEM_MAX, TOTAL_MAX = 4, {"ALSFRS-R": 48, "ALSFRS": 40}
 
 
 def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -39,8 +37,7 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
     out["QSCAT"] = out["QSTESTCD"].map(items["qscat"]).fillna(out.get("QSCAT", ""))
     out["QSORRES"] = strip_text(out["ORRES"])
     score, _ = compute_number(out["QSORRES"], out.get(DECIMAL_COMMA, False))
-    is_total = out["QSTESTCD"].map(items["item"]).eq("TOTAL")
-    upper = np.where(is_total, out["QSCAT"].map(TOTAL_MAX).fillna(48), ITEM_MAX)
+    upper = map_distinct(out["QSTESTCD"], lambda c: c.map(items["max"].astype(float)))
     checks = [
         (score.isna(), RejectReason.BAD_NUMBER, "score is not a number"),
         (score.notna() & ((score < 0) | (score > upper)), RejectReason.OUT_OF_RANGE,

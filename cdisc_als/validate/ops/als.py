@@ -20,12 +20,13 @@ from cdisc_als.validate.registry import RecordHits, register_op
 
 @lru_cache(maxsize=1)
 def instrument_items() -> pd.DataFrame:
-    """testcd, qscat, scale, slot (5a/5b -> 5), is_total, max_total for every ALS code."""
-    table = load_instrument("alsfrs")[["scale", "qscat", "testcd", "test", "item"]].copy()
+    """testcd, qscat, scale, slot (5a/5b -> 5), is_total, max (the code's own), max_total, slots for every ALS code."""
+    table = load_instrument("alsfrs")[["scale", "qscat", "testcd", "test", "item", "max"]].copy()
+    table["max"] = table["max"].astype(float)
     table["is_total"] = table["item"] == "TOTAL"
     table["slot"] = table["item"].str.rstrip("ab")
-    slots = table[~table["is_total"]].groupby("scale")["slot"].nunique()
-    table["max_total"] = table["scale"].map(slots * 4)
+    table["slots"] = table["scale"].map(table[~table["is_total"]].groupby("scale")["slot"].nunique())
+    table["max_total"] = table["scale"].map(table[table["is_total"]].set_index("scale")["max"])
     return table
 
 
@@ -68,12 +69,13 @@ def _applies(ds: DatasetData) -> bool:
 
 @register_op("alsfrs_item_range")
 def check_alsfrs_item_range(ds: DatasetData, pkg: Package) -> RecordHits | None:
-    """Item scores outside 0-4 or not on a half-point step."""
+    """Item scores outside 0..max (4, from the instrument table) or not on a half-point step."""
     if not _applies(ds):
         return None
-    items, _ = _als_rows(ds, totals=False)
+    items, table = _als_rows(ds, totals=False)
     score = _score(ds)
-    bad = items & score.notna() & ((score < 0) | (score > 4) | ((score * 2) % 1 != 0))
+    upper = map_distinct(ds.text("--TESTCD"), lambda code: code.map(table.set_index("testcd")["max"]))
+    bad = items & score.notna() & ((score < 0) | (score > upper) | ((score * 2) % 1 != 0))
     return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN" if ds.has("--STRESN") else "--ORRES")])
 
 
@@ -107,7 +109,8 @@ def _totals_frame(ds: DatasetData) -> pd.DataFrame:
         table = instrument_items().set_index("testcd")
         per_code = map_distinct(ds.text("--TESTCD"), lambda code: pd.DataFrame(
             {"scale": code.map(table["scale"]), "total": code.map(table["is_total"]),
-             "slot": code.map(table["slot"]), "max": code.map(table["max_total"])}))
+             "slot": code.map(table["slot"]), "max": code.map(table["max_total"]),
+             "slots": code.map(table["slots"])}))
         ds._nulls[("als_totals",)] = pd.concat([pd.DataFrame({"key": _visit_key(ds)}), per_code,
                                                 pd.DataFrame({"score": _score(ds)})], axis=1)
     return ds._nulls[("als_totals",)]
@@ -120,10 +123,10 @@ def check_alsfrs_total_sum(ds: DatasetData, pkg: Package, *, tolerance: float = 
         return None
     frame = _totals_frame(ds)
     items = frame[(frame["total"] == False) & frame["score"].notna()]  # noqa: E712 - NaN-safe
-    sums = items.groupby(["key", "scale"]).agg(sum=("score", "sum"), slots=("slot", "nunique"))
+    sums = items.groupby(["key", "scale"]).agg(sum=("score", "sum"), scored=("slot", "nunique"))
     totals = frame[(frame["total"] == True) & frame["score"].notna()]  # noqa: E712
     joined = totals.join(sums, on=["key", "scale"])
-    complete = joined["slots"] * 4 == joined["max"]
+    complete = joined["scored"] == joined["slots"]
     bad = complete & ((joined["score"] - joined["sum"]).abs() > tolerance)
     return RecordHits(bad.reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD"), ds.resolve("--STRESN")
                                                                        if ds.has("--STRESN") else ds.resolve("--ORRES")])
