@@ -4,7 +4,7 @@ RETESTCD/RETEST come from CDISC CT (C111106/C111107, paired by C-code).
 Each effort is its own record, numbered by REREPNUM.  Original units are kept
 in REORRES/REORRESU; the layout's unit table converts to the standard unit
 (mL -> L).  The predicted value goes in REORREF/RESTREFN (as the IG's
-spirometry example does); REMETHOD is SPIROMETRY.
+spirometry example does); REMETHOD (SPIROMETRY) is a constant of the layout.
 """
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
 from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
 
-TESTCD_LIST, TEST_LIST, METHOD = "C111106", "C111107", "SPIROMETRY"
 
 
 def compute_test_names(spec, testcd: pd.Series) -> pd.Series:
     """RETEST for each RETESTCD: the RETEST term that shares the RETESTCD term's C-code."""
     terms = spec.terms
-    codes = terms[terms["codelist"] == TESTCD_LIST].set_index("value")["code"]
-    names = terms[terms["codelist"] == TEST_LIST].set_index("code")["value"]
+    bound = spec.dataset_variables("RE").set_index("variable")["codelist"]
+    codes = terms[terms["codelist"] == bound["RETESTCD"]].set_index("value")["code"]
+    names = terms[terms["codelist"] == bound["RETEST"]].set_index("code")["value"]
     return testcd.map(codes).map(names).fillna("")
 
 
@@ -67,7 +67,6 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
         out["RESTREFC"] = compute_result_text(reference)
         out["REORREF"] = compute_result_text(reference / factor)
     out["REPOS"] = out.get("POS", "")
-    out["REMETHOD"] = METHOD
     out["REREPNUM"] = out["REPNUM"].astype("float64") if "REPNUM" in out else float("nan")
     out, visit_rejects = derive_findings_timing(out, ctx, domain="RE")
     all_rejects.append(visit_rejects)
