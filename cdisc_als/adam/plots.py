@@ -2,7 +2,9 @@
 
 * ``spaghetti_<PARAMCD>.png``: the analysed values over months since treatment, one panel per cohort
   (TRT01P; subjects without treatment: months since their first assessment), with each subject's
-  fitted pre- and post-treatment lines from ADSLOPE.
+  fitted pre- and post-treatment lines from ADSLOPE.  A cohort of more than ``MAX_DRAWN`` subjects
+  (a pooled database) is drawn from an evenly spaced sample of its sorted USUBJIDs, and the panel
+  title says so: thousands of overlaid lines show nothing a few hundred do not.
 * ``slopes_before_after.png``: each subject's pre- vs post-treatment slope, one panel per slope parameter.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cdisc_als.metadata.study import load_study_spec  # noqa: E402
 PNG_METADATA = {"Software": None}
 UNTREATED = "No treatment"
 SPAGHETTI = ("ALSRSLP", "FVCPPSLP")   # slope parameters whose source values are drawn
+MAX_DRAWN = 300                        # subjects drawn per spaghetti panel
 
 
 def save_figure(fig: plt.Figure, path: Path) -> Path:
@@ -61,14 +64,38 @@ def add_lines(ax: plt.Axes, lines: list[np.ndarray], *, color: str, linewidth: f
                                          joinstyle="round"))
 
 
+def select_drawn_subjects(cohort: pd.Series, limit: int = MAX_DRAWN) -> pd.Series:
+    """The subjects a spaghetti plot draws: all of a cohort up to ``limit``, else ``limit`` of its sorted
+    USUBJIDs at evenly spaced positions (first and last included), so the sample is reproducible.
+
+    ``cohort`` maps USUBJID (index) to cohort name; the result is the same mapping, restricted.
+
+    >>> c = pd.Series("A", index=[f"S{i:02d}" for i in range(10)])
+    >>> select_drawn_subjects(c, limit=4).index.tolist()
+    ['S00', 'S03', 'S06', 'S09']
+    """
+    parts = []
+    for _, members in cohort.groupby(cohort, sort=True):
+        members = members.sort_index()
+        if len(members) > limit:
+            members = members.iloc[np.unique(np.linspace(0, len(members) - 1, limit).round().astype(int))]
+        parts.append(members)
+    return pd.concat(parts) if parts else cohort
+
+
 def plot_spaghetti(datasets: dict[str, pd.DataFrame], paramcd: str, out_dir: Path, settings: Settings) -> Path:
     spec = load_study_spec("adam")
     adsl = datasets["ADSL"]
-    points = derive_var_aphase(select_slope_records(datasets, spec), adsl, settings)
-    points = points[points["PARAMCD"] == paramcd].drop_duplicates(["USUBJID", "T", "AVAL"])
     cohort = adsl.set_index("USUBJID")["TRT01P"].replace("", UNTREATED).fillna(UNTREATED)
-    lines = compute_fitted_lines(datasets["ADSLOPE"], settings)
+    sizes = cohort.value_counts()
+    drawn = select_drawn_subjects(cohort)
+    subset = {name: frame[frame["USUBJID"].isin(drawn.index)] if len(drawn) < len(cohort) else frame
+              for name, frame in datasets.items()}
+    points = derive_var_aphase(select_slope_records(subset, spec), adsl, settings)
+    points = points[points["PARAMCD"] == paramcd].drop_duplicates(["USUBJID", "T", "AVAL"])
+    lines = compute_fitted_lines(subset["ADSLOPE"], settings)
     lines = lines[lines["PARAMCD"] == paramcd]
+    cohort = drawn
     cohorts = sorted(set(cohort))
     fig, axes = plt.subplots(1, max(len(cohorts), 1), figsize=(4.5 * max(len(cohorts), 1), 4), sharey=True,
                              squeeze=False)
@@ -83,7 +110,8 @@ def plot_spaghetti(datasets: dict[str, pd.DataFrame], paramcd: str, out_dir: Pat
             ends = np.stack([seg[["T0", "Y0"]].to_numpy(float), seg[["T1", "Y1"]].to_numpy(float)], axis=1)
             add_lines(ax, list(ends), color=colour, linewidth=1.2)
         ax.axvline(0, color="black", linewidth=0.6, linestyle=":")
-        ax.set_title(f"{name} (n={len(ids)})")
+        shown = f"n={len(ids)}" if len(ids) == sizes[name] else f"n={sizes[name]:,}, {len(ids)} drawn"
+        ax.set_title(f"{name} ({shown})")
         ax.set_xlabel("Months since treatment" if name != UNTREATED else "Months since first assessment")
     axes[0][0].set_ylabel(title.split(" Slope")[0])
     fig.suptitle(f"{title}: values and fitted pre (blue) / post (red) lines")
@@ -101,9 +129,11 @@ def plot_before_after(datasets: dict[str, pd.DataFrame], out_dir: Path) -> Path:
                                                                 values="AVAL", aggfunc="first")
         wide = wide.reindex(columns=[PRE, POST]).dropna().reset_index()
         colours = {t: f"C{i}" for i, t in enumerate(sorted(wide["TRTP"].unique()))}
-        for r in wide.itertuples(index=False):
-            ax.plot([0, 1], [r[2], r[3]], color=colours[r[1]], marker="o", linewidth=0.9)
         for t, c in colours.items():
+            pairs = wide.loc[wide["TRTP"] == t, [PRE, POST]].to_numpy(float)
+            x = np.broadcast_to([0.0, 1.0], pairs.shape)
+            add_lines(ax, list(np.stack([x, pairs], axis=2)), color=c, linewidth=0.9)   # (0, before) -> (1, after)
+            ax.plot(np.tile([0.0, 1.0], len(pairs)), pairs.ravel(), color=c, linestyle="none", marker="o")
             ax.plot([], [], color=c, label=t)
         ax.axhline(0, color="black", linewidth=0.5)
         ax.set_xticks([0, 1], ["Before", "After"])
@@ -121,4 +151,4 @@ def write_plots(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Sett
     return paths + [plot_before_after(datasets, out_dir)]
 
 
-__all__ = ["write_plots", "plot_spaghetti", "plot_before_after", "compute_fitted_lines"]
+__all__ = ["write_plots", "plot_spaghetti", "plot_before_after", "compute_fitted_lines", "select_drawn_subjects"]
