@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
@@ -63,16 +64,62 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
 
     ``components`` has PARAMCD (item), SLOT and TARGET (the PARAMCD to create). A set is complete when
     every SLOT of the target has exactly one record: a missing slot or two records for one slot
-    (e.g. both 5a and 5b) gives no record. SRCDOM/SRCVAR/SRCSEQ are null on the new records.
+    (e.g. both 5a and 5b) gives no record. SRCDOM/SRCVAR/SRCSEQ are null on the new records, which
+    come in the order of ``by_vars`` then TARGET (missing keys last), as a sorted group-by gives them.
+
+    Groups are integer codes and the counts and sums ``np.bincount``: the item table is never joined
+    to the records as text, which at pool scale (millions of item records) was most of this step.
     """
-    feed = dataset[[*by_vars, "PARAMCD", "AVAL"]].merge(components, on="PARAMCD")
-    grouped = feed.groupby([*by_vars, "TARGET"], dropna=False).agg(
-        n=("AVAL", "size"), slots=("SLOT", "nunique"), AVAL=("AVAL", "sum")).reset_index()
-    need = grouped["TARGET"].map(components.groupby("TARGET")["SLOT"].nunique())
-    done = grouped[(grouped["n"] == grouped["slots"]) & (grouped["slots"] == need)]
-    out = done.drop(columns=["n", "slots"]).rename(columns={"TARGET": "PARAMCD"})
-    out = out.astype({col: dataset[col].dtype for col in by_vars})     # an all-null key comes back float
+    components = components.reset_index(drop=True)
+    target_code, targets = pd.factorize(components["TARGET"], sort=True)
+    slot_code, slots = pd.factorize(components["SLOT"])
+    need = np.bincount(pd.unique(target_code * len(slots) + slot_code) // len(slots),
+                       minlength=len(targets))                        # distinct slots per target
+    # each record expanded to the component rows of its PARAMCD (what an inner join on PARAMCD gives)
+    by_item = components.sort_values("PARAMCD", kind="stable")
+    items = pd.Index(by_item["PARAMCD"].unique())
+    per_item = by_item["PARAMCD"].value_counts(sort=False).reindex(items).to_numpy()
+    first = np.cumsum(per_item) - per_item
+    item = items.get_indexer(dataset["PARAMCD"])
+    rows = np.flatnonzero(item >= 0)
+    repeats = per_item[item[rows]]
+    record = np.repeat(rows, repeats)
+    within = np.arange(len(record)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    component = by_item.index.to_numpy()[np.repeat(first[item[rows]], repeats) + within]
+    assessment = _compute_key_codes(dataset[list(by_vars)])
+    group, _ = pd.factorize(assessment[record] * len(targets) + target_code[component])
+    size = np.bincount(group)
+    distinct_slots = np.bincount(pd.unique(group * len(slots) + slot_code[component]) // len(slots),
+                                 minlength=len(size))
+    values = dataset["AVAL"].to_numpy(dtype=float)[record]
+    total = np.bincount(group, weights=np.where(np.isnan(values), 0.0, values), minlength=len(size))
+    owner = np.empty(len(size), dtype=np.intp)
+    owner[group[::-1]] = np.arange(len(group) - 1, -1, -1)           # first expanded row of each group
+    group_target = target_code[component[owner]]
+    done = np.flatnonzero((size == distinct_slots) & (distinct_slots == need[group_target]))
+    out = dataset[list(by_vars)].iloc[record[owner[done]]].reset_index(drop=True)
+    out["PARAMCD"] = np.asarray(targets, dtype=object)[group_target[done]]
+    out["AVAL"] = total[done]
+    out = out.iloc[_compute_sort_order(out, [*by_vars, "PARAMCD"])].reset_index(drop=True)
     return out.assign(SRCDOM=None, SRCVAR=None, SRCSEQ=float("nan"))
+
+
+def _compute_key_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per row, equal where every column is equal (missing equals missing), as group-by keys."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + column_codes)
+    return codes
+
+
+def _compute_sort_order(frame: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
+    """Row positions sorting ``frame`` by ``by`` ascending, missing values last (a sorted group-by's order)."""
+    ranks = []
+    for column in by:
+        rank, uniques = pd.factorize(frame[column], sort=True)
+        ranks.append(np.where(rank < 0, len(uniques), rank))
+    return np.lexsort(ranks[::-1])
 
 
 def derive_param_total_subscores(records: pd.DataFrame, spec: StudySpec, instrument: pd.DataFrame) -> pd.DataFrame:

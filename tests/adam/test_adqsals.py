@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cdisc_als.adam.build import derive_adam_with_exclusions
 from tests.adam.checks import assert_bds_invariants, assert_traces_to_sdtm
@@ -80,3 +82,38 @@ def test_same_result_with_study_days_only():
     assert without["ADT"].isna().all()
     cols = ["PARAMCD", "AVAL", "ADY", "ABLFL", "BASE", "CHG"]
     pd.testing.assert_frame_equal(with_dates[cols], without[cols])
+
+
+def reference_param_sum(dataset, by_vars, components):
+    """The rule written the plain pandas way (join, group-by, filter), to check the vectorised one against."""
+    feed = dataset[[*by_vars, "PARAMCD", "AVAL"]].merge(components, on="PARAMCD")
+    grouped = feed.groupby([*by_vars, "TARGET"], dropna=False).agg(
+        n=("AVAL", "size"), slots=("SLOT", "nunique"), AVAL=("AVAL", "sum")).reset_index()
+    need = grouped["TARGET"].map(components.groupby("TARGET")["SLOT"].nunique())
+    done = grouped[(grouped["n"] == grouped["slots"]) & (grouped["slots"] == need)]
+    return done.drop(columns=["n", "slots"]).rename(columns={"TARGET": "PARAMCD"}).reset_index(drop=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_param_sum_matches_a_plain_group_by(data):
+    from cdisc_als.adam.adqsals import derive_param_sum
+
+    components = pd.DataFrame({"PARAMCD": ["I1", "I2", "I3a", "I3b", "I1", "I2"],
+                               "SLOT": ["1", "2", "3", "3", "1", "2"],
+                               "TARGET": ["TOT", "TOT", "TOT", "TOT", "SUB", "SUB"]})
+    n = data.draw(st.integers(0, 60))
+    pick = lambda values: data.draw(st.lists(st.sampled_from(values), min_size=n, max_size=n))  # noqa: E731
+    dataset = pd.DataFrame({
+        "USUBJID": pd.Series(pick(["S-2", "S-1", "S-10"]), dtype=object),
+        "AVISIT": pd.Series(pick(["Week 4", "Baseline", None]), dtype=object),
+        "AVISITN": pd.Series(pick([1.0, 2.0, NAN]), dtype="float64"),
+        "PARAMCD": pd.Series(pick(["I1", "I2", "I3a", "I3b", "OTHER"]), dtype=object),
+        "AVAL": pd.Series(pick([0.0, 1.0, 2.0, 4.0]), dtype="float64")})
+    by_vars = ["USUBJID", "AVISITN", "AVISIT"]
+    got = derive_param_sum(dataset, by_vars=by_vars, components=components)
+    want = reference_param_sum(dataset, by_vars, components)
+    columns = [*by_vars, "PARAMCD", "AVAL"]
+    as_text = lambda frame: frame[columns].astype(object).where(frame[columns].notna(), "NA").astype(str)  # noqa: E731
+    pd.testing.assert_frame_equal(as_text(got), as_text(want))
+    assert got["SRCSEQ"].isna().all() and got["SRCDOM"].isna().all()
