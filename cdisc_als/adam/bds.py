@@ -77,7 +77,10 @@ def derive_vars_base_chg(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("US
 def derive_var_aseq(dataset: pd.DataFrame, *, order: Sequence[str]) -> pd.DataFrame:
     """ASEQ = 1, 2, ... within USUBJID after sorting by USUBJID and ``order``."""
     out = dataset.sort_values(["USUBJID", *order], kind="stable").reset_index(drop=True)
-    out["ASEQ"] = (out.groupby("USUBJID").cumcount() + 1).astype("float64")
+    subject = out["USUBJID"].to_numpy()
+    first = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])   # sorted: a subject's rows are contiguous
+    position = np.arange(len(out))
+    out["ASEQ"] = (position - np.repeat(first, np.diff(np.r_[first, len(out)])) + 1).astype("float64")
     return out
 
 

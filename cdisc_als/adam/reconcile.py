@@ -7,6 +7,7 @@ The table is written by ``derive`` as ``tables/reconciliation_adam.csv``.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.adam.bds import to_num
@@ -33,18 +34,34 @@ def compute_scope(sdtm: dict[str, pd.DataFrame], spec: StudySpec) -> dict[str, p
     return scope
 
 
+def compute_key_membership(subjects: pd.Series, seqs: pd.Series,
+                           *others: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
+    """For each ``(subjects, seqs)`` pair of ``others``: is each (USUBJID, seq) key of the records in it?
+
+    The keys of all sets are coded together as integers (subject code x seq code), so membership is an
+    integer lookup, not a tuple index over millions of text keys.  Sequence numbers compare as numbers.
+    """
+    sizes = [len(subjects)] + [len(s) for s, _ in others]
+    all_subjects = pd.concat([subjects.astype(object), *(s.astype(object) for s, _ in others)], ignore_index=True)
+    all_seqs = pd.concat([to_num(seqs), *(to_num(q) for _, q in others)], ignore_index=True)
+    subject_code, _ = pd.factorize(all_subjects)
+    seq_code, seq_values = pd.factorize(all_seqs)
+    key = subject_code.astype(np.int64) * (len(seq_values) + 1) + (seq_code + 1)    # missing is code -1 in both
+    records, *sets = np.split(key, np.cumsum(sizes)[:-1])
+    return [pd.Series(records).isin(keys).to_numpy() for keys in sets]
+
+
 def compute_adam_reconciliation(sdtm: dict[str, pd.DataFrame], datasets: dict[str, pd.DataFrame],
                                 excluded: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
     """One row per SDTM domain and test code: records, used by ADaM, excluded with a reason, neither, both."""
     rows = []
     for domain, records in compute_scope(sdtm, spec).items():
         targets = [datasets[name] for name in dict(SOURCES)[domain] if name in datasets]
-        pointers = pd.concat([t.loc[t["SRCDOM"] == domain, ["USUBJID", "SRCSEQ"]] for t in targets])
-        used = pd.MultiIndex.from_frame(pointers.dropna().astype({"SRCSEQ": "float64"}))
+        pointers = pd.concat([t.loc[t["SRCDOM"] == domain, ["USUBJID", "SRCSEQ"]] for t in targets]).dropna()
         gone = excluded[excluded["domain"] == domain]
-        dropped = pd.MultiIndex.from_frame(gone[["USUBJID", "seq"]].astype({"seq": "float64"}))
-        key = pd.MultiIndex.from_frame(records[["USUBJID", "seq"]])
-        is_used, is_excluded = key.isin(used), key.isin(dropped)
+        is_used, is_excluded = compute_key_membership(
+            records["USUBJID"], records["seq"],
+            (pointers["USUBJID"], pointers["SRCSEQ"]), (gone["USUBJID"], gone["seq"]))
         flags = records.assign(sdtm_records=1, used=is_used, excluded=is_excluded,
                                unaccounted=~is_used & ~is_excluded, both=is_used & is_excluded)
         table = flags.groupby("testcd", sort=True)[COLUMNS[2:]].sum()
