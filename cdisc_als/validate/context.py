@@ -92,25 +92,45 @@ class DatasetData:
     def col(self, name: str) -> pd.Series:
         return self.frame[self.resolve(name)]
 
-    def map_column(self, name: str, fn) -> pd.Series:
-        """``fn`` applied to the distinct raw values of a column (factorised once per run), spread to rows."""
+    def codes(self, name: str) -> tuple[np.ndarray, pd.Series]:
+        """Factorize codes of a column's raw values and the distinct values (missing kept as one value), cached."""
         key = ("codes", self.resolve(name))
         if key not in self._nulls:
             series = self.frame[self.resolve(name)]
-            self._nulls[key] = (series,) + tuple(pd.factorize(series, use_na_sentinel=False))
-        series, codes, uniques = self._nulls[key]
+            if series.dtype == np.float64:            # by bits: 0.0 and -0.0 are written differently
+                codes, bits = pd.factorize(series.to_numpy().view(np.int64))
+                self._nulls[key] = (codes, pd.Series(bits.view(np.float64)))
+            else:
+                self._nulls[key] = tuple(pd.factorize(series, use_na_sentinel=False))
+        return self._nulls[key]
+
+    def map_column(self, name: str, fn) -> pd.Series:
+        """``fn`` applied to the distinct raw values of a column (factorised once per run), spread to rows."""
+        series = self.frame[self.resolve(name)]
+        codes, uniques = self.codes(name)
         if len(uniques) * 2 > len(series):
             return pd.Series(np.asarray(fn(series)), index=series.index)
         return pd.Series(np.asarray(fn(pd.Series(uniques, dtype=series.dtype)))[codes], index=series.index)
+
+    def text_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The column as text by code: ``texts[codes]`` is :meth:`text` (one text per distinct raw value)."""
+        key = ("text codes", self.resolve(name))
+        if key not in self._nulls:
+            codes, uniques = self.codes(name)
+            values = pd.Series(uniques, dtype=self.col(name).dtype)
+            if pd.api.types.is_numeric_dtype(values):
+                texts = values.map(_num_text, na_action="ignore").astype(object).fillna("").astype(str)
+            else:
+                texts = values.fillna("").astype(str).str.strip()
+            self._nulls[key] = (codes, np.asarray(texts, dtype=object))
+        return self._nulls[key]
 
     def text(self, name: str) -> pd.Series:
         """The column as stripped text ('' for missing; numbers as their shortest text)."""
         key = ("text", self.resolve(name))
         if key not in self._nulls:
-            if pd.api.types.is_numeric_dtype(self.col(name)):
-                self._nulls[key] = self.map_column(name, lambda u: u.map(_num_text, na_action="ignore").astype(object).fillna("").astype(str))
-            else:
-                self._nulls[key] = self.map_column(name, lambda u: u.fillna("").astype(str).str.strip())
+            codes, texts = self.text_codes(name)
+            self._nulls[key] = pd.Series(texts[codes], index=self.frame.index)
         return self._nulls[key]
 
     def null(self, name: str) -> pd.Series:
