@@ -99,9 +99,10 @@ class DatasetData:
             series = self.frame[self.resolve(name)]
             if series.dtype == np.float64:            # by bits: 0.0 and -0.0 are written differently
                 codes, bits = pd.factorize(series.to_numpy().view(np.int64))
-                self._nulls[key] = (codes, pd.Series(bits.view(np.float64)))
+                uniques = pd.Series(bits.view(np.float64))
             else:
-                self._nulls[key] = tuple(pd.factorize(series, use_na_sentinel=False))
+                codes, uniques = pd.factorize(series, use_na_sentinel=False)
+            self._nulls[key] = (codes.astype(np.int32) if len(uniques) < 2 ** 31 else codes, uniques)
         return self._nulls[key]
 
     def map_column(self, name: str, fn) -> pd.Series:
@@ -113,7 +114,8 @@ class DatasetData:
         return pd.Series(np.asarray(fn(pd.Series(uniques, dtype=series.dtype)))[codes], index=series.index)
 
     def text_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The column as text by code: ``texts[codes]`` is :meth:`text` (one text per distinct raw value)."""
+        """The column as text by code: ``texts[codes]`` is :meth:`text`; ``texts`` are distinct, so two rows
+        hold the same text exactly where they hold the same code."""
         key = ("text codes", self.resolve(name))
         if key not in self._nulls:
             codes, uniques = self.codes(name)
@@ -122,15 +124,38 @@ class DatasetData:
                 texts = values.map(_num_text, na_action="ignore").astype(object).fillna("").astype(str)
             else:
                 texts = values.fillna("").astype(str).str.strip()
-            self._nulls[key] = (codes, np.asarray(texts, dtype=object))
+            same, distinct = pd.factorize(np.asarray(texts, dtype=object))   # ' A' and 'A' are one text
+            if len(distinct) < len(texts):
+                codes = same.astype(codes.dtype)[codes]
+            self._nulls[key] = (codes, np.asarray(distinct, dtype=object))
         return self._nulls[key]
+
+    def map_text(self, name: str, fn) -> pd.Series | pd.DataFrame:
+        """``fn`` (value by value, e.g. ``.str`` methods, comparisons, lookups) applied to the distinct texts of
+        a column (see :meth:`text`) and spread to the rows; ``fn`` may return a Series or a DataFrame."""
+        codes, texts = self.text_codes(name)
+        return spread(fn(pd.Series(texts)), codes, self.frame.index)
+
+    def map_texts(self, names: list[str] | dict[str, str], fn) -> pd.Series:
+        """``fn`` applied once per distinct combination of the texts of several columns (a frame with one
+        column per name, or per key of ``{label: name}``, row by row) and spread to the rows."""
+        labels = names if isinstance(names, dict) else {n: n for n in names}
+        return map_coded({label: self.text_codes(n) for label, n in labels.items()}, fn, self.frame.index)
+
+    def distinct_texts(self, names: list[str]) -> pd.DataFrame:
+        """The distinct combinations of the texts of ``names`` (one row each, in order of first appearance)."""
+        return distinct_rows({n: self.text_codes(n) for n in names})[1]
+
+    def key_codes(self, names: list[str]) -> np.ndarray:
+        """Dense integer codes of the rows' text tuples in ``names``: equal exactly where every text is equal."""
+        return row_codes([self.text_codes(n)[0] for n in names])
 
     def text(self, name: str) -> pd.Series:
         """The column as stripped text ('' for missing; numbers as their shortest text)."""
         key = ("text", self.resolve(name))
         if key not in self._nulls:
             codes, texts = self.text_codes(name)
-            self._nulls[key] = pd.Series(texts[codes], index=self.frame.index)
+            self._nulls[key] = pd.Series(pd.Series(texts).array.take(codes), index=self.frame.index)
         return self._nulls[key]
 
     def null(self, name: str) -> pd.Series:
@@ -144,12 +169,69 @@ class DatasetData:
                 if pd.api.types.is_numeric_dtype(series):
                     self._nulls[key] = series.isna()
                 else:
-                    self._nulls[key] = self.text(key) == ""
+                    codes, texts = self.text_codes(key)
+                    self._nulls[key] = pd.Series((texts == "")[codes], index=self.frame.index)
         return self._nulls[key]
 
     def meta(self, name: str) -> VariableMeta | None:
         key = self.resolve(name)
         return next((v for v in self.variables if v.name.upper() == key), None)
+
+
+def spread(result: pd.Series | pd.DataFrame, codes: np.ndarray, index: pd.Index) -> pd.Series | pd.DataFrame:
+    """Per-value results (a Series or a DataFrame, one row per distinct value) taken to the rows by ``codes``."""
+    if isinstance(result, pd.DataFrame):
+        out = result.take(codes)
+        out.index = index
+        return out
+    return pd.Series(np.asarray(result)[codes], index=index)
+
+
+def map_coded(columns: dict[str, tuple[np.ndarray, np.ndarray]], fn, index: pd.Index) -> pd.Series:
+    """``fn`` once per distinct combination of coded columns and spread to the rows.
+
+    Each column is ``(codes, values)`` with ``values[codes]`` its value on every row (as
+    :meth:`DatasetData.text_codes` gives); ``fn`` receives a frame with one column per name.
+    """
+    combo, distinct = distinct_rows(columns)
+    return spread(fn(distinct), combo, index)
+
+
+def distinct_rows(columns: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's combination code and the distinct combinations of coded columns (one frame row per code)."""
+    combo = row_codes([codes for codes, _ in columns.values()])
+    first = first_rows(combo)
+    return combo, pd.DataFrame({name: pd.Series(np.asarray(values)[codes[first]])
+                                for name, (codes, values) in columns.items()})
+
+
+def row_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """Dense codes (first appearance first) of the rows' tuples of integer ``columns``: equal exactly where
+    every column is equal."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.intp)
+    return pd.factorize(fold_codes(columns))[0]
+
+
+def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row that orders (and equates) rows as the tuple of integer ``columns`` does, the first
+    most significant; renumbered densely (order kept) whenever the mixed-radix number could overflow."""
+    key, bound = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        low = int(column.min()) if len(column) else 0
+        width = int(column.max()) - low + 1 if len(column) else 1
+        if bound * width >= 2 ** 62:
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            bound = int(key.max()) + 1
+        key, bound = key * width + (column - low), bound * width
+    return key
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row holding each code, for dense codes ``0..k-1``."""
+    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
 
 
 def _num_text(value: float) -> str:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_row_codes
 from cdisc_als.validate.catalog import SEVERITIES, Rule, load_catalog
-from cdisc_als.validate.context import DatasetData
+from cdisc_als.validate.context import DatasetData, first_rows, fold_codes, row_codes
 from cdisc_als.validate.registry import RecordHits, TableHits, VariableHits
 
 FINDING_COLUMNS = ["rule_id", "p21", "cdisc", "severity", "dataset", "usubjid", "seq", "variable", "value", "message"]
@@ -88,9 +87,8 @@ def record_values(ds: DatasetData, positions: np.ndarray, variables: list[str]) 
     if not variables:
         return np.zeros(len(positions), dtype=np.intp), np.array([""], dtype=object)
     columns = [ds.text_codes(v) for v in variables]
-    combo = compute_row_codes(pd.DataFrame({i: codes[positions] for i, (codes, _) in enumerate(columns)}))
-    first = np.empty(combo.max() + 1 if len(combo) else 0, dtype=np.intp)
-    first[combo[::-1]] = np.arange(len(combo) - 1, -1, -1)     # first record of each combination
+    combo = row_codes([codes[positions] for codes, _ in columns])
+    first = first_rows(combo)
     texts = None
     for codes, names in columns:
         part = names[codes[positions[first]]]
@@ -168,24 +166,12 @@ def first_records(ds: DatasetData, positions: np.ndarray, codes: np.ndarray, tex
     if seq_name:
         seq_codes, seqs = ds.text_codes(seq_name)
         number = _rank(pd.to_numeric(pd.Series(seqs), errors="coerce"))
-        keys.append(_dense(number + 1, _rank(pd.Series(seqs)))[seq_codes[positions]])
+        keys.append(fold_codes([number, _rank(pd.Series(seqs))])[seq_codes[positions]])
     keys.append(_rank(pd.Series(texts))[codes])
-    key = _dense(*keys)
+    key = fold_codes(keys)
     cut = np.partition(key, limit - 1)[limit - 1]
     candidates = np.flatnonzero(key <= cut)                 # the first ``limit``, plus any tied with the last
     return np.sort(candidates[np.argsort(key[candidates], kind="stable")[:limit]])
-
-
-def _dense(*ranks: np.ndarray) -> np.ndarray:
-    """One integer per row ordering rows as the tuple of non-negative ``ranks`` does (first most significant)."""
-    key, bound = np.zeros(len(ranks[0]), dtype=np.int64), 1
-    for rank in ranks:
-        width = int(rank.max()) + 1 if len(rank) else 1
-        if bound * width >= 2 ** 62:                        # renumber densely before the product could overflow
-            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
-            bound = int(key.max()) + 1
-        key, bound = key * width + rank, bound * width
-    return key
 
 
 def issue_row(rule: Rule, dataset_name: str, variables: list[str], count: int, records: int) -> pd.DataFrame:
