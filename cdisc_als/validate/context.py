@@ -11,7 +11,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import strip_text
 from cdisc_als.metadata.spec import Spec
 
 TRIAL_DESIGN = {"TA", "TE", "TV", "TI", "TS", "TD", "TM"}
@@ -69,10 +68,12 @@ class DatasetData:
         if self.is_supp:
             return self.name
         if "DOMAIN" in self.frame.columns and len(self.frame):
-            values = strip_text(self.frame["DOMAIN"])
-            top = values[values != ""]
-            if len(top):
-                return str(top.mode().iat[0]).upper()
+            codes, uniques = self.codes("DOMAIN")
+            values = pd.Series(uniques, dtype=self.frame["DOMAIN"].dtype).astype(str).str.strip()
+            rows = pd.Series(np.bincount(codes, minlength=len(values))).groupby(values.to_numpy()).sum()
+            rows = rows[rows.index != ""]
+            if len(rows):            # the most frequent value (the smallest of equally frequent ones), as mode() gives
+                return str(rows.idxmax()).upper()
         if self.name in NON_SPLIT or self.name.startswith("AD") or len(self.name) <= 2:
             return self.name
         return self.name[:2]
@@ -92,14 +93,20 @@ class DatasetData:
     def col(self, name: str) -> pd.Series:
         return self.frame[self.resolve(name)]
 
-    def codes(self, name: str) -> tuple[np.ndarray, pd.Series]:
-        """Factorize codes of a column's raw values and the distinct values (missing kept as one value), cached."""
+    def codes(self, name: str) -> tuple[np.ndarray, pd.Series | np.ndarray]:
+        """Codes of a column's raw values and the value of each code, cached: ``uniques[codes]`` is the column.
+
+        Rows with one code hold the same value; the same text may have several codes (for text the codes
+        are the string objects' identities, see :func:`_object_codes`); :meth:`text_codes` merges them.
+        """
         key = ("codes", self.resolve(name))
         if key not in self._nulls:
             series = self.frame[self.resolve(name)]
             if series.dtype == np.float64:            # by bits: 0.0 and -0.0 are written differently
                 codes, bits = pd.factorize(series.to_numpy().view(np.int64))
                 uniques = pd.Series(bits.view(np.float64))
+            elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python":
+                codes, uniques = _object_codes(series.to_numpy())
             else:
                 codes, uniques = pd.factorize(series, use_na_sentinel=False)
             self._nulls[key] = (codes.astype(np.int32) if len(uniques) < 2 ** 31 else codes, uniques)
@@ -149,6 +156,13 @@ class DatasetData:
     def key_codes(self, names: list[str]) -> np.ndarray:
         """Dense integer codes of the rows' text tuples in ``names``: equal exactly where every text is equal."""
         return row_codes([self.text_codes(n)[0] for n in names])
+
+    def text_at(self, name: str, positions: np.ndarray) -> np.ndarray:
+        """The texts (see :meth:`text`) of the rows at ``positions`` (0-based; -1 gives '')."""
+        codes, texts = self.text_codes(name)
+        out = texts[codes[positions]] if len(texts) else np.full(len(positions), "", dtype=object)
+        out[positions < 0] = ""
+        return out
 
     def text(self, name: str) -> pd.Series:
         """The column as stripped text ('' for missing; numbers as their shortest text)."""
@@ -210,7 +224,8 @@ def row_codes(columns: list[np.ndarray]) -> np.ndarray:
     every column is equal."""
     if not len(columns[0]):
         return np.zeros(0, dtype=np.intp)
-    return pd.factorize(fold_codes(columns))[0]
+    codes = pd.factorize(fold_codes(columns))[0]
+    return codes.astype(np.int32) if len(codes) < 2 ** 31 else codes
 
 
 def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
@@ -225,6 +240,19 @@ def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
             bound = int(key.max()) + 1
         key, bound = key * width + (column - low), bound * width
     return key
+
+
+def _object_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of an object array by object identity, and the object of each code.
+
+    An object array holds one pointer per row; the XPT reader gives every row with a text the same
+    string object, so factorising the pointers as integers (a fifth of the time of hashing strings)
+    finds the distinct values. Two equal strings that are different objects get two codes.
+    """
+    if values.dtype != object or values.itemsize != 8 or not values.flags.c_contiguous:
+        return pd.factorize(values, use_na_sentinel=False)
+    codes, _ = pd.factorize(np.frombuffer(memoryview(values), dtype=np.int64))
+    return codes, values[first_rows(codes)]
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:
@@ -291,8 +319,8 @@ class Package:
         items = load_instrument("alsfrs")
         cats, codes = set(items["qscat"]), set(items["testcd"])
         for ds in self.by_domain("QS"):
-            if (ds.has("QSCAT") and ds.text("QSCAT").isin(cats).any()) or \
-                    (ds.has("QSTESTCD") and ds.text("QSTESTCD").isin(codes).any()):
+            if (ds.has("QSCAT") and cats & set(ds.text_codes("QSCAT")[1])) or \
+                    (ds.has("QSTESTCD") and codes & set(ds.text_codes("QSTESTCD")[1])):
                 return True
         return False
 

@@ -31,14 +31,15 @@ def _seq_column(ds: DatasetData) -> str | None:
 
 
 def _subject_and_seq(ds: DatasetData | None, rows: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """USUBJID and sequence texts of the rows labelled ``rows`` ('' where there is none)."""
+    blank = pd.Series([""] * len(rows), dtype=object)
     if ds is None or not len(rows):
-        return pd.Series([""] * len(rows), dtype=object), pd.Series([""] * len(rows), dtype=object)
-    blank = pd.Series("", index=range(len(rows)), dtype=object)
-    usubjid = ds.text("USUBJID").reindex(rows) if "USUBJID" in ds.frame.columns else blank
+        return blank, blank.copy()
+    positions = ds.frame.index.get_indexer(rows)
     seq_name = _seq_column(ds)
-    seq = ds.text(seq_name).reindex(rows) if seq_name else blank
-    return (usubjid.reset_index(drop=True).fillna("").astype(object),
-            seq.reset_index(drop=True).fillna("").astype(object))
+    usubjid = pd.Series(ds.text_at("USUBJID", positions), dtype=object) if "USUBJID" in ds.frame.columns else blank
+    seq = pd.Series(ds.text_at(seq_name, positions), dtype=object) if seq_name else blank
+    return usubjid, seq
 
 
 def findings_from_hits(rule: Rule, ds: DatasetData | None, hits, dataset_name: str) -> pd.DataFrame:

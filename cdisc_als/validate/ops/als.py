@@ -8,6 +8,7 @@ FVC is RETESTCD FVC in litres and FVCPP in % of predicted, RESTREFN the predicte
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -103,9 +104,9 @@ def check_alsfrs_5a_5b_both(ds: DatasetData, pkg: Package) -> RecordHits | None:
         return None
     table = instrument_items()
     alt = table[table["item"].str.fullmatch("5[ab]")]
-    code = ds.text("--TESTCD")
-    scored = ds.map_text("--TESTCD", lambda codes: codes.isin(set(alt["testcd"]))) & _score(ds).notna()
-    scale = code[scored].map(dict(zip(alt["testcd"], alt["scale"]))).fillna("")
+    scale_of = dict(zip(alt["testcd"], alt["scale"]))
+    scored = ds.map_text("--TESTCD", lambda codes: codes.isin(set(scale_of))) & _score(ds).notna()
+    scale = ds.map_text("--TESTCD", lambda codes: codes.map(scale_of).fillna(""))[scored]
     n = scale.groupby([_visit_key(ds)[scored], scale]).transform("size")
     return RecordHits((n > 1).reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD")])
 
@@ -171,9 +172,9 @@ def check_alsfrs_total_jump(ds: DatasetData, pkg: Package, *, max_change: float 
         return None
     frame = _totals_frame(ds)
     totals = frame[(frame["total"] == True) & frame["score"].notna()].copy()  # noqa: E712
-    order = ds.text("--DTC") if ds.has("--DTC") else ds.text("VISITNUM")
-    totals["subject"] = ds.text("USUBJID")
-    totals["order"] = order
+    rows = ds.frame.index.get_indexer(totals.index)
+    totals["subject"] = ds.text_at("USUBJID", rows)
+    totals["order"] = ds.text_at("--DTC" if ds.has("--DTC") else "VISITNUM", rows)
     if ds.has("VISITNUM"):
         totals["visitnum"] = pd.to_numeric(ds.col("VISITNUM"), errors="coerce")
         totals = totals.sort_values(["subject", "scale", "order", "visitnum"], kind="mergesort")
@@ -184,10 +185,12 @@ def check_alsfrs_total_jump(ds: DatasetData, pkg: Package, *, max_change: float 
                       [ds.resolve("--TESTCD"), ds.resolve("--STRESN") if ds.has("--STRESN") else ds.resolve("--ORRES")])
 
 
-def _fvc(ds: DatasetData) -> tuple[pd.Series, pd.Series] | None:
+def _fvc(ds: DatasetData) -> tuple[Callable[[str], pd.Series], pd.Series] | None:
+    """For RE: a test on the test code (``is_code("FVC")``: rows of that code) and the numeric results."""
     if ds.domain != "RE" or not ds.has("--TESTCD", "--STRESN", "USUBJID"):
         return None
-    return ds.text("--TESTCD"), pd.to_numeric(ds.col("--STRESN"), errors="coerce")
+    return (lambda testcd: ds.map_text("--TESTCD", lambda code: code == testcd),
+            pd.to_numeric(ds.col("--STRESN"), errors="coerce"))
 
 
 @register_op("fvc_range")
@@ -196,8 +199,8 @@ def check_fvc_range(ds: DatasetData, pkg: Package, *, testcd: str, low: float, h
     got = _fvc(ds)
     if got is None:
         return None
-    code, value = got
-    return RecordHits((code == testcd) & value.notna() & ((value < low) | (value > high)),
+    is_code, value = got
+    return RecordHits(is_code(testcd) & value.notna() & ((value < low) | (value > high)),
                       [ds.resolve("--TESTCD"), ds.resolve("--STRESN")])
 
 
@@ -207,12 +210,12 @@ def check_fvc_percent_consistent(ds: DatasetData, pkg: Package, *, tolerance: fl
     got = _fvc(ds)
     if got is None or not ds.has("--STREFN"):
         return None
-    code, value = got
+    is_code, value = got
     key = _visit_key(ds)
-    fvc = pd.DataFrame({"key": key, "litres": value, "pred": pd.to_numeric(ds.col("--STREFN"), errors="coerce")})[code == "FVC"]
+    fvc = pd.DataFrame({"key": key, "litres": value, "pred": pd.to_numeric(ds.col("--STREFN"), errors="coerce")})[is_code("FVC")]
     fvc = fvc.dropna().drop_duplicates("key").set_index("key")
     percent = 100 * key.map(fvc["litres"]) / key.map(fvc["pred"]).replace(0, np.nan)
-    bad = (code == "FVCPP") & value.notna() & percent.notna() & ((value - percent).abs() > tolerance)
+    bad = is_code("FVCPP") & value.notna() & percent.notna() & ((value - percent).abs() > tolerance)
     return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN")])
 
 
@@ -222,10 +225,10 @@ def check_fvc_pair_missing(ds: DatasetData, pkg: Package, *, testcd: str = "FVCP
     got = _fvc(ds)
     if got is None:
         return None
-    code, value = got
+    is_code, value = got
     key = _visit_key(ds)
-    have = set(key[(code == partner) & value.notna()])
-    return RecordHits((code == testcd) & value.notna() & ~key.isin(have), [ds.resolve("--TESTCD"), "VISITNUM"]
+    have = set(key[is_code(partner) & value.notna()])
+    return RecordHits(is_code(testcd) & value.notna() & ~key.isin(have), [ds.resolve("--TESTCD"), "VISITNUM"]
                       if ds.has("VISITNUM") else [ds.resolve("--TESTCD")])
 
 

@@ -60,11 +60,8 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def column_dates(ds: DatasetData, name: str) -> pd.Series:
-    """Complete calendar dates of the --DTC column ``name`` (NaT where incomplete), once per distinct value and run."""
-    key = ("dates", ds.resolve(name))
-    if key not in ds._nulls:
-        ds._nulls[key] = ds.map_column(name, _dates).astype("datetime64[ns]")
-    return ds._nulls[key]
+    """Complete calendar dates of the --DTC column ``name`` (NaT where incomplete), parsed once per distinct value."""
+    return ds.map_column(name, _dates).astype("datetime64[ns]")
 
 
 def subject_dates(ds: DatasetData, lookup: pd.DataFrame, column: str) -> pd.Series:
@@ -104,20 +101,16 @@ def _after(start: pd.Series, end: pd.Series) -> pd.Series:
 
 
 def subject_coded(ds: DatasetData, lookup: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """The subject-level ``column`` of ``lookup`` (indexed by USUBJID) for each row of ``ds``, coded as
-    ``(codes, values)``: the codes of the row's USUBJID and the value for each distinct USUBJID ('' if none)."""
+    """The subject-level ``column`` of ``lookup`` (indexed by USUBJID) for each row of ``ds`` ('' if none),
+    coded as ``(codes, values)`` with one code per distinct value."""
     key = ("subject", id(lookup), column)         # several rules look up the same DM date per run
     if key not in ds._nulls:
         codes, subjects = ds.text_codes("USUBJID")
         values = pd.Series(subjects).map(lookup[column]).fillna("") if column in lookup.columns \
             else pd.Series("", index=range(len(subjects)))
-        ds._nulls[key] = (lookup, codes, np.asarray(values, dtype=object))
+        same, distinct = pd.factorize(np.asarray(values, dtype=object))   # few distinct dates over many subjects
+        ds._nulls[key] = (lookup, same.astype(codes.dtype)[codes], np.asarray(distinct, dtype=object))
     return ds._nulls[key][1:]
-
-
-def key_frame(ds: DatasetData, names: list[str]) -> pd.DataFrame:
-    """The named columns as text (resolved ``--`` names), for keys and joins."""
-    return pd.DataFrame({ds.resolve(n): ds.text(n) for n in names}, index=ds.frame.index)
 
 
 def in_reference(keys: pd.DataFrame, reference: pd.DataFrame) -> pd.Series:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.validate.context import DatasetData, Package
@@ -22,7 +23,7 @@ def check_iso8601(ds: DatasetData, pkg: Package, *, pattern: str = r".*DTC", dur
         bad = compute_iso_invalid(ds, name, durations=durations)
         if bad.any():
             rows.append(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": name,
-                                      "value": ds.text(name)[bad].to_numpy()}))
+                                      "value": ds.text_at(name, np.flatnonzero(bad.to_numpy()))}))
     return TableHits(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["row", "variable", "value"]))
 
 

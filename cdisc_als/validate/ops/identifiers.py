@@ -52,7 +52,7 @@ def check_inconsistent_within(ds: DatasetData, pkg: Package, *, key: str, value:
     first = first_rows(pair)                                      # first record of each group/value pair
     values_in_group = np.bincount(group[first])
     bad = rows[np.sort(first[values_in_group[group[first]] > 1])]
-    key_text, value_text = ds.text(key).to_numpy()[bad], ds.text(value).to_numpy()[bad]
+    key_text, value_text = ds.text_at(key, bad), ds.text_at(value, bad)
     out = pd.DataFrame({"row": ds.frame.index[bad], "variable": f"{ds.resolve(key)}, {ds.resolve(value)}",
                         "value": pd.Series(key_text + ", " + value_text, dtype=object)})
     return TableHits(out)

@@ -118,20 +118,11 @@ def check_permissible_all_null(ds: DatasetData, pkg: Package) -> VariableHits | 
 
 
 def data_bytes(ds: DatasetData, name: str) -> int:
-    """Longest value of a character column in bytes (UTF-8, trailing blanks ignored), cached per run and column.
-
-    A text column (pandas ``str``) holds few distinct strings: their Python set is far cheaper to
-    build than the column's codes, which this rule alone would otherwise need for most columns.
-    """
-    key = ("max bytes", name)
+    """Longest value of a character column in bytes (UTF-8, trailing blanks ignored), from its distinct values."""
+    key = ("max bytes", name)                     # asked for every part of a split domain and by two rules
     if key not in ds._nulls:
-        series = ds.frame[name]
-        if not len(series):
-            ds._nulls[key] = 0
-        elif ("bytes", name) in ds._nulls or not isinstance(series.dtype, pd.StringDtype):
-            ds._nulls[key] = int(column_bytes(ds, name).max())
-        else:
-            ds._nulls[key] = int(_byte_length(pd.Series(list(set(series.to_numpy())), dtype=series.dtype)).max())
+        _, uniques = ds.codes(name)
+        ds._nulls[key] = int(_byte_length(pd.Series(uniques, dtype=ds.frame[name].dtype)).max()) if len(ds.frame) else 0
     return ds._nulls[key]
 
 

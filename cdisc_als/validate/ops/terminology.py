@@ -12,6 +12,7 @@ specs/rules keep older packages from being judged by today's terminology alone:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from functools import lru_cache
@@ -142,7 +143,7 @@ def check_codelist_values(ds: DatasetData, pkg: Package, *, extensible: bool, sk
         bad = _not_in_codelist(ds, pkg, name, codelist, extra)
         if bad.any():
             rows.append(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": name,
-                                      "value": ds.text(name)[bad].to_numpy() + f" (codelist {codelist})"}))
+                                      "value": ds.text_at(name, np.flatnonzero(bad.to_numpy())) + f" (codelist {codelist})"}))
     return _hits(rows)
 
 
