@@ -17,19 +17,6 @@ TRIAL_DESIGN = {"TA", "TE", "TV", "TI", "TS", "TD", "TM"}
 NON_SPLIT = {"RELREC", "RELSPEC", "RELSUB", "SUPPQUAL"}   # names longer than 2 that are not split domains
 
 
-def map_unique(series: pd.Series, fn) -> pd.Series:
-    """Apply a vectorised ``fn`` to the distinct values of ``series`` only, then spread the result back.
-
-    SDTM text columns repeat a few values over many rows (QSTESTCD: 136 values in 121,749 rows),
-    so string work on the uniques is far cheaper than on every row.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    if len(uniques) * 2 > len(series):
-        return pd.Series(np.asarray(fn(series)), index=series.index)
-    result = np.asarray(fn(pd.Series(uniques, dtype=series.dtype)))
-    return pd.Series(result[codes], index=series.index)
-
-
 @dataclass
 class VariableMeta:
     """Declared attributes of one variable as stored in the file (or as given for in-memory frames)."""

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from cdisc_als.validate.context import DatasetData, Package, map_unique
+from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.registry import RecordHits, TableHits, VariableHits, register_op
 
 SAS_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,7}")
