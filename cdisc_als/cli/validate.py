@@ -21,13 +21,13 @@ from cdisc_als.validate.loader import STANDARDS
 def command(folder: str, define: str | None, standard: str | None, out: str) -> None:
     """Validate every dataset in FOLDER and write reports to --out."""
     from cdisc_als.validate.loader import validate_dir
-    from cdisc_als.validate.reports import write_reports
+    from cdisc_als.validate.reports import DETAIL_CAP, write_reports
 
-    result = validate_dir(folder, standard=standard, define=define)
+    result = validate_dir(folder, standard=standard, define=define, detail_limit=DETAIL_CAP)
     write_reports(result, out)
     for _, problem in result.unreadable:       # reported as findings too; said here so nobody misses it
         click.echo(f"cdisc-als: error: {problem}", err=True)
-    counts = result.findings["severity"].value_counts()
+    counts = result.severity_counts
     statuses = result.rules["status"].value_counts()
     click.echo(f"{result.standard} ({result.standard_source}): {len(result.datasets)} datasets, "
                f"{counts.get('Error', 0)} errors, {counts.get('Warning', 0)} warnings, {counts.get('Notice', 0)} notices; "

@@ -11,24 +11,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import strip_text
 from cdisc_als.metadata.spec import Spec
 
 TRIAL_DESIGN = {"TA", "TE", "TV", "TI", "TS", "TD", "TM"}
 NON_SPLIT = {"RELREC", "RELSPEC", "RELSUB", "SUPPQUAL"}   # names longer than 2 that are not split domains
-
-
-def map_unique(series: pd.Series, fn) -> pd.Series:
-    """Apply a vectorised ``fn`` to the distinct values of ``series`` only, then spread the result back.
-
-    SDTM text columns repeat a few values over many rows (QSTESTCD: 136 values in 121,749 rows),
-    so string work on the uniques is far cheaper than on every row.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    if len(uniques) * 2 > len(series):
-        return pd.Series(np.asarray(fn(series)), index=series.index)
-    result = np.asarray(fn(pd.Series(uniques, dtype=series.dtype)))
-    return pd.Series(result[codes], index=series.index)
 
 
 @dataclass
@@ -69,10 +55,12 @@ class DatasetData:
         if self.is_supp:
             return self.name
         if "DOMAIN" in self.frame.columns and len(self.frame):
-            values = strip_text(self.frame["DOMAIN"])
-            top = values[values != ""]
-            if len(top):
-                return str(top.mode().iat[0]).upper()
+            codes, uniques = self.codes("DOMAIN")
+            values = pd.Series(uniques, dtype=self.frame["DOMAIN"].dtype).astype(str).str.strip()
+            rows = pd.Series(np.bincount(codes, minlength=len(values))).groupby(values.to_numpy()).sum()
+            rows = rows[rows.index != ""]
+            if len(rows):            # the most frequent value (the smallest of equally frequent ones), as mode() gives
+                return str(rows.idxmax()).upper()
         if self.name in NON_SPLIT or self.name.startswith("AD") or len(self.name) <= 2:
             return self.name
         return self.name[:2]
@@ -92,25 +80,83 @@ class DatasetData:
     def col(self, name: str) -> pd.Series:
         return self.frame[self.resolve(name)]
 
-    def map_column(self, name: str, fn) -> pd.Series:
-        """``fn`` applied to the distinct raw values of a column (factorised once per run), spread to rows."""
+    def codes(self, name: str) -> tuple[np.ndarray, pd.Series | np.ndarray]:
+        """Codes of a column's raw values and the value of each code, cached: ``uniques[codes]`` is the column.
+
+        Rows with one code hold the same value; the same text may have several codes (for text the codes
+        are the string objects' identities, see :func:`_object_codes`); :meth:`text_codes` merges them.
+        """
         key = ("codes", self.resolve(name))
         if key not in self._nulls:
             series = self.frame[self.resolve(name)]
-            self._nulls[key] = (series,) + tuple(pd.factorize(series, use_na_sentinel=False))
-        series, codes, uniques = self._nulls[key]
+            if series.dtype == np.float64:            # by bits: 0.0 and -0.0 are written differently
+                codes, bits = pd.factorize(series.to_numpy().view(np.int64))
+                uniques = pd.Series(bits.view(np.float64))
+            elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python":
+                codes, uniques = _object_codes(series.to_numpy())
+            else:
+                codes, uniques = pd.factorize(series, use_na_sentinel=False)
+            self._nulls[key] = (codes.astype(np.int32) if len(uniques) < 2 ** 31 else codes, uniques)
+        return self._nulls[key]
+
+    def map_column(self, name: str, fn) -> pd.Series:
+        """``fn`` applied to the distinct raw values of a column (factorised once per run), spread to rows."""
+        series = self.frame[self.resolve(name)]
+        codes, uniques = self.codes(name)
         if len(uniques) * 2 > len(series):
             return pd.Series(np.asarray(fn(series)), index=series.index)
         return pd.Series(np.asarray(fn(pd.Series(uniques, dtype=series.dtype)))[codes], index=series.index)
+
+    def text_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The column as text by code: ``texts[codes]`` is :meth:`text`; ``texts`` are distinct, so two rows
+        hold the same text exactly where they hold the same code."""
+        key = ("text codes", self.resolve(name))
+        if key not in self._nulls:
+            codes, uniques = self.codes(name)
+            values = pd.Series(uniques, dtype=self.col(name).dtype)
+            if pd.api.types.is_numeric_dtype(values):
+                texts = values.map(_num_text, na_action="ignore").astype(object).fillna("").astype(str)
+            else:
+                texts = values.fillna("").astype(str).str.strip()
+            same, distinct = pd.factorize(np.asarray(texts, dtype=object))   # ' A' and 'A' are one text
+            if len(distinct) < len(texts):
+                codes = same.astype(codes.dtype)[codes]
+            self._nulls[key] = (codes, np.asarray(distinct, dtype=object))
+        return self._nulls[key]
+
+    def map_text(self, name: str, fn) -> pd.Series | pd.DataFrame:
+        """``fn`` (value by value, e.g. ``.str`` methods, comparisons, lookups) applied to the distinct texts of
+        a column (see :meth:`text`) and spread to the rows; ``fn`` may return a Series or a DataFrame."""
+        codes, texts = self.text_codes(name)
+        return spread(fn(pd.Series(texts)), codes, self.frame.index)
+
+    def map_texts(self, names: list[str] | dict[str, str], fn) -> pd.Series:
+        """``fn`` applied once per distinct combination of the texts of several columns (a frame with one
+        column per name, or per key of ``{label: name}``, row by row) and spread to the rows."""
+        labels = names if isinstance(names, dict) else {n: n for n in names}
+        return map_coded({label: self.text_codes(n) for label, n in labels.items()}, fn, self.frame.index)
+
+    def distinct_texts(self, names: list[str]) -> pd.DataFrame:
+        """The distinct combinations of the texts of ``names`` (one row each, in order of first appearance)."""
+        return distinct_rows({n: self.text_codes(n) for n in names})[1]
+
+    def key_codes(self, names: list[str]) -> np.ndarray:
+        """Dense integer codes of the rows' text tuples in ``names``: equal exactly where every text is equal."""
+        return row_codes([self.text_codes(n)[0] for n in names])
+
+    def text_at(self, name: str, positions: np.ndarray) -> np.ndarray:
+        """The texts (see :meth:`text`) of the rows at ``positions`` (0-based; -1 gives '')."""
+        codes, texts = self.text_codes(name)
+        out = texts[codes[positions]] if len(texts) else np.full(len(positions), "", dtype=object)
+        out[positions < 0] = ""
+        return out
 
     def text(self, name: str) -> pd.Series:
         """The column as stripped text ('' for missing; numbers as their shortest text)."""
         key = ("text", self.resolve(name))
         if key not in self._nulls:
-            if pd.api.types.is_numeric_dtype(self.col(name)):
-                self._nulls[key] = self.map_column(name, lambda u: u.map(_num_text, na_action="ignore").astype(object).fillna("").astype(str))
-            else:
-                self._nulls[key] = self.map_column(name, lambda u: u.fillna("").astype(str).str.strip())
+            codes, texts = self.text_codes(name)
+            self._nulls[key] = pd.Series(pd.Series(texts).array.take(codes), index=self.frame.index)
         return self._nulls[key]
 
     def null(self, name: str) -> pd.Series:
@@ -124,12 +170,83 @@ class DatasetData:
                 if pd.api.types.is_numeric_dtype(series):
                     self._nulls[key] = series.isna()
                 else:
-                    self._nulls[key] = self.text(key) == ""
+                    codes, texts = self.text_codes(key)
+                    self._nulls[key] = pd.Series((texts == "")[codes], index=self.frame.index)
         return self._nulls[key]
 
     def meta(self, name: str) -> VariableMeta | None:
         key = self.resolve(name)
         return next((v for v in self.variables if v.name.upper() == key), None)
+
+
+def spread(result: pd.Series | pd.DataFrame, codes: np.ndarray, index: pd.Index) -> pd.Series | pd.DataFrame:
+    """Per-value results (a Series or a DataFrame, one row per distinct value) taken to the rows by ``codes``."""
+    if isinstance(result, pd.DataFrame):
+        out = result.take(codes)
+        out.index = index
+        return out
+    return pd.Series(np.asarray(result)[codes], index=index)
+
+
+def map_coded(columns: dict[str, tuple[np.ndarray, np.ndarray]], fn, index: pd.Index) -> pd.Series:
+    """``fn`` once per distinct combination of coded columns and spread to the rows.
+
+    Each column is ``(codes, values)`` with ``values[codes]`` its value on every row (as
+    :meth:`DatasetData.text_codes` gives); ``fn`` receives a frame with one column per name.
+    """
+    combo, distinct = distinct_rows(columns)
+    return spread(fn(distinct), combo, index)
+
+
+def distinct_rows(columns: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's combination code and the distinct combinations of coded columns (one frame row per code)."""
+    combo = row_codes([codes for codes, _ in columns.values()])
+    first = first_rows(combo)
+    return combo, pd.DataFrame({name: pd.Series(np.asarray(values)[codes[first]])
+                                for name, (codes, values) in columns.items()})
+
+
+def row_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """Dense codes (first appearance first) of the rows' tuples of integer ``columns``: equal exactly where
+    every column is equal."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.intp)
+    codes = pd.factorize(fold_codes(columns))[0]
+    return codes.astype(np.int32) if len(codes) < 2 ** 31 else codes
+
+
+def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row that orders (and equates) rows as the tuple of integer ``columns`` does, the first
+    most significant; renumbered densely (order kept) whenever the mixed-radix number could overflow."""
+    key, bound = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        low = int(column.min()) if len(column) else 0
+        width = int(column.max()) - low + 1 if len(column) else 1
+        if bound * width >= 2 ** 62:
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            bound = int(key.max()) + 1
+        key, bound = key * width + (column - low), bound * width
+    return key
+
+
+def _object_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of an object array by object identity, and the object of each code.
+
+    An object array holds one pointer per row; the XPT reader gives every row with a text the same
+    string object, so factorising the pointers as integers (a fifth of the time of hashing strings)
+    finds the distinct values. Two equal strings that are different objects get two codes.
+    """
+    if values.dtype != object or values.itemsize != 8 or not values.flags.c_contiguous:
+        return pd.factorize(values, use_na_sentinel=False)
+    codes, _ = pd.factorize(np.frombuffer(memoryview(values), dtype=np.int64))
+    return codes, values[first_rows(codes)]
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row holding each code, for dense codes ``0..k-1``."""
+    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
 
 
 def _num_text(value: float) -> str:
@@ -189,8 +306,8 @@ class Package:
         items = load_instrument("alsfrs")
         cats, codes = set(items["qscat"]), set(items["testcd"])
         for ds in self.by_domain("QS"):
-            if (ds.has("QSCAT") and ds.text("QSCAT").isin(cats).any()) or \
-                    (ds.has("QSTESTCD") and ds.text("QSTESTCD").isin(codes).any()):
+            if (ds.has("QSCAT") and cats & set(ds.text_codes("QSCAT")[1])) or \
+                    (ds.has("QSTESTCD") and codes & set(ds.text_codes("QSTESTCD")[1])):
                 return True
         return False
 

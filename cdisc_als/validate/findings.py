@@ -5,15 +5,18 @@ Sorting is stable (severity, dataset, rule, subject, seq, variable, value) so re
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from cdisc_als.validate.catalog import SEVERITIES, Rule, load_catalog
-from cdisc_als.validate.context import DatasetData
+from cdisc_als.validate.context import DatasetData, first_rows, fold_codes, row_codes
 from cdisc_als.validate.registry import RecordHits, TableHits, VariableHits
 
 FINDING_COLUMNS = ["rule_id", "p21", "cdisc", "severity", "dataset", "usubjid", "seq", "variable", "value", "message"]
 RULE_STATUSES = ("passed", "issues", "skipped", "error")
+ISSUE_COLUMNS = ["dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count", "records"]
 
 
 def empty_findings() -> pd.DataFrame:
@@ -28,14 +31,15 @@ def _seq_column(ds: DatasetData) -> str | None:
 
 
 def _subject_and_seq(ds: DatasetData | None, rows: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """USUBJID and sequence texts of the rows labelled ``rows`` ('' where there is none)."""
+    blank = pd.Series([""] * len(rows), dtype=object)
     if ds is None or not len(rows):
-        return pd.Series([""] * len(rows), dtype=object), pd.Series([""] * len(rows), dtype=object)
-    blank = pd.Series("", index=range(len(rows)), dtype=object)
-    usubjid = ds.text("USUBJID").reindex(rows) if "USUBJID" in ds.frame.columns else blank
+        return blank, blank.copy()
+    positions = ds.frame.index.get_indexer(rows)
     seq_name = _seq_column(ds)
-    seq = ds.text(seq_name).reindex(rows) if seq_name else blank
-    return (usubjid.reset_index(drop=True).fillna("").astype(object),
-            seq.reset_index(drop=True).fillna("").astype(object))
+    usubjid = pd.Series(ds.text_at("USUBJID", positions), dtype=object) if "USUBJID" in ds.frame.columns else blank
+    seq = pd.Series(ds.text_at(seq_name, positions), dtype=object) if seq_name else blank
+    return usubjid, seq
 
 
 def findings_from_hits(rule: Rule, ds: DatasetData | None, hits, dataset_name: str) -> pd.DataFrame:
@@ -43,19 +47,8 @@ def findings_from_hits(rule: Rule, ds: DatasetData | None, hits, dataset_name: s
     if not hit_count(hits):
         return None
     if isinstance(hits, RecordHits):
-        mask = hits.mask.fillna(False).astype(bool)
-        rows = ds.frame.index[mask.to_numpy()]
-        usubjid, seq = _subject_and_seq(ds, rows)
-        if hits.variables:
-            values = [ds.text(v).loc[rows].reset_index(drop=True) for v in hits.variables]
-            value = values[0]
-            for more in values[1:]:
-                value = value + ", " + more
-        else:
-            value = pd.Series([""] * len(rows), dtype=object)
-        frame = pd.DataFrame({"usubjid": usubjid, "seq": seq, "variable": ", ".join(hits.variables),
-                              "value": value.astype(object)})
-    elif isinstance(hits, VariableHits):
+        return record_findings(rule, ds, hit_positions(hits), hits.variables, dataset_name)
+    if isinstance(hits, VariableHits):
         values = hits.values or [""] * len(hits.variables)
         frame = pd.DataFrame({"usubjid": "", "seq": "", "variable": hits.variables, "value": values})
     elif isinstance(hits, TableHits):
@@ -66,6 +59,46 @@ def findings_from_hits(rule: Rule, ds: DatasetData | None, hits, dataset_name: s
             frame["usubjid"], frame["seq"] = usubjid, seq
     else:
         raise TypeError(f"op {rule.op} returned {type(hits).__name__}, not a hits object")
+    return _finish(rule, frame, dataset_name)
+
+
+def hit_positions(hits: RecordHits) -> np.ndarray:
+    """Row positions (0-based) of the records a :class:`RecordHits` flags."""
+    return np.flatnonzero(hits.mask.fillna(False).astype(bool).to_numpy())
+
+
+def record_findings(rule: Rule, ds: DatasetData, positions: np.ndarray, variables: list[str],
+                    dataset_name: str, values: np.ndarray | None = None) -> pd.DataFrame:
+    """Finding rows for the records at ``positions``; ``value`` shows ``variables`` joined by ", ".
+
+    ``values`` may hold the value texts already built (one per position).
+    """
+    usubjid, seq = _subject_and_seq(ds, ds.frame.index[positions])
+    if values is None:
+        codes, texts = record_values(ds, positions, variables)
+        values = texts[codes]
+    frame = pd.DataFrame({"usubjid": usubjid, "seq": seq, "variable": ", ".join(variables),
+                          "value": pd.Series(values, dtype=object)})
+    return _finish(rule, frame, dataset_name)
+
+
+def record_values(ds: DatasetData, positions: np.ndarray, variables: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The shown value of each record at ``positions`` as ``texts[codes]``: one text per distinct combination of
+    the ``variables``' values, so the strings are built once per combination, not once per record."""
+    if not variables:
+        return np.zeros(len(positions), dtype=np.intp), np.array([""], dtype=object)
+    columns = [ds.text_codes(v) for v in variables]
+    combo = row_codes([codes[positions] for codes, _ in columns])
+    first = first_rows(combo)
+    texts = None
+    for codes, names in columns:
+        part = names[codes[positions[first]]]
+        texts = part if texts is None else texts + ", " + part
+    return combo, texts.astype(object)
+
+
+def _finish(rule: Rule, frame: pd.DataFrame, dataset_name: str) -> pd.DataFrame:
+    """The fixed finding columns: text everywhere ('' for missing), the rule's ids, severity and message."""
     frame = frame.reindex(columns=["dataset", "usubjid", "seq", "variable", "value"])
     if frame["dataset"].isna().all():
         frame["dataset"] = dataset_name
@@ -76,6 +109,78 @@ def findings_from_hits(rule: Rule, ds: DatasetData | None, hits, dataset_name: s
     frame.insert(3, "severity", rule.severity)
     frame["message"] = rule.message
     return frame[FINDING_COLUMNS]
+
+
+@dataclass
+class Found:
+    """One op result as findings: the detail rows kept and the complete summary of every finding.
+
+    ``issues`` has one row per dataset x rule (the columns of :func:`summarise_issues`) and counts every
+    finding; ``rows`` holds, per dataset x rule, only the first ``limit`` findings in the order of
+    :func:`sort_findings` (all of them without a limit), not yet sorted across groups.
+    """
+
+    rows: pd.DataFrame
+    issues: pd.DataFrame
+
+
+def collect_findings(rule: Rule, ds: DatasetData | None, hits, dataset_name: str,
+                     limit: int | None = None) -> Found | None:
+    """Findings of one op result, summarised over all of them and kept up to ``limit`` per dataset x rule.
+
+    Record hits are ordered on integer codes (subject, sequence, shown value) and only the kept
+    records get finding strings; other hits are small and are built as rows, then summarised and cut.
+    """
+    value_rules = {rule.id} if rule.count == "values" else set()
+    if isinstance(hits, RecordHits):
+        positions = hit_positions(hits)
+        if not len(positions):
+            return None
+        codes, texts = record_values(ds, positions, hits.variables)
+        count = len(pd.unique(texts)) if value_rules else len(positions)
+        issues = issue_row(rule, dataset_name, [", ".join(hits.variables)], count, len(positions))
+        if limit is not None and len(positions) > limit:
+            keep = first_records(ds, positions, codes, texts, limit)
+            positions, codes = positions[keep], codes[keep]
+        return Found(record_findings(rule, ds, positions, hits.variables, dataset_name, texts[codes]), issues)
+    frame = findings_from_hits(rule, ds, hits, dataset_name)
+    if frame is None:
+        return None
+    issues = summarise_issues(frame, value_rules)
+    if limit is not None and len(frame) > limit:
+        frame = cap_details(sort_findings(frame), limit)[0]
+    return Found(frame, issues)
+
+
+def first_records(ds: DatasetData, positions: np.ndarray, codes: np.ndarray, texts: np.ndarray,
+                  limit: int) -> np.ndarray:
+    """Indexes (into ``positions``, ascending) of the first ``limit`` records in the order of :func:`sort_findings`.
+
+    Within one dataset x rule that order is subject, sequence as a number (non-numbers first), sequence
+    as text, shown value (``texts[codes]``), then the op's order; each is ranked once per distinct value.
+    """
+    keys = []
+    if ds is not None and "USUBJID" in ds.frame.columns:
+        subject_codes, subjects = ds.text_codes("USUBJID")
+        keys.append(_rank(pd.Series(subjects))[subject_codes[positions]])
+    seq_name = _seq_column(ds) if ds is not None else None
+    if seq_name:
+        seq_codes, seqs = ds.text_codes(seq_name)
+        number = _rank(pd.to_numeric(pd.Series(seqs), errors="coerce"))
+        keys.append(fold_codes([number, _rank(pd.Series(seqs))])[seq_codes[positions]])
+    keys.append(_rank(pd.Series(texts))[codes])
+    key = fold_codes(keys)
+    cut = np.partition(key, limit - 1)[limit - 1]
+    candidates = np.flatnonzero(key <= cut)                 # the first ``limit``, plus any tied with the last
+    return np.sort(candidates[np.argsort(key[candidates], kind="stable")[:limit]])
+
+
+def issue_row(rule: Rule, dataset_name: str, variables: list[str], count: int, records: int) -> pd.DataFrame:
+    """The :func:`summarise_issues` row of one dataset x rule (``variables`` as written in the findings)."""
+    named = sorted({x for v in variables for x in v.split(", ") if x})
+    return pd.DataFrame([{"dataset": dataset_name, "rule": rule.id, "p21": rule.p21, "cdisc": rule.cdisc,
+                          "severity": rule.severity, "message": rule.message, "variables": named,
+                          "count": count, "records": records}], columns=ISSUE_COLUMNS)
 
 
 def hit_count(hits) -> int:
@@ -114,7 +219,7 @@ def summarise_issues(findings: pd.DataFrame, value_rules: set[str] | None = None
     terminology issue once per distinct value) count distinct variable/value pairs; ``records`` always
     holds the number of finding rows behind the count.
     """
-    columns = ["dataset", "rule", "p21", "cdisc", "severity", "message", "variables", "count", "records"]
+    columns = ISSUE_COLUMNS
     if findings.empty:
         return pd.DataFrame(columns=columns)
     if value_rules is None:

@@ -53,8 +53,12 @@ def resolve_standard(folder: Path, standard: str | None, define) -> tuple[str, s
     return ("adamig-1.3" if adam else "sdtmig-3.4"), "assumed (no --standard, no usable define.xml)"
 
 
-def validate_dir(folder: str | Path, *, standard: str | None = None, define: str | Path | None = None) -> Result:
-    """Validate every dataset in ``folder``; UserError when the folder or define.xml cannot be used."""
+def validate_dir(folder: str | Path, *, standard: str | None = None, define: str | Path | None = None,
+                 detail_limit: int | None = None) -> Result:
+    """Validate every dataset in ``folder``; UserError when the folder or define.xml cannot be used.
+
+    ``detail_limit`` as in :func:`~cdisc_als.validate.engine.validate_package`.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError("not a folder", file=folder)
@@ -64,6 +68,7 @@ def validate_dir(folder: str | Path, *, standard: str | None = None, define: str
     read = read_folder(folder)
     if not read.datasets and not read.unreadable:
         raise UserError("no .xpt files to validate", file=folder)
-    result = validate_package(read.datasets, standard=chosen, define=define_meta, unreadable=read.unreadable)
+    result = validate_package(read.datasets, standard=chosen, define=define_meta, unreadable=read.unreadable,
+                              detail_limit=detail_limit)
     result.standard_source = source
     return result

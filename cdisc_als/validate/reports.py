@@ -18,7 +18,7 @@ import pandas as pd
 from cdisc_als.config import build_timestamp
 from cdisc_als.staging import staged_output
 from cdisc_als.validate.engine import Result
-from cdisc_als.validate.findings import cap_details, summarise_issues
+from cdisc_als.validate.findings import cap_details
 
 DETAIL_CAP = 1000
 HTML_DETAIL_CAP = 25
@@ -29,17 +29,24 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def report_payload(result: Result, *, cap: int = DETAIL_CAP) -> dict:
-    """The report as plain data: issues, capped details, every rule's status, dataset summary."""
-    issues = summarise_issues(result.findings)
-    details, capped = cap_details(result.findings, cap)
+    """The report as plain data: issues, capped details, every rule's status, dataset summary.
+
+    Totals come from ``result.issues`` (every finding); a result that kept fewer detail rows per
+    dataset x rule than ``cap`` cannot fill the report and is refused.
+    """
+    if result.detail_limit is not None and result.detail_limit < cap:
+        raise ValueError(f"the result kept {result.detail_limit} detail rows per dataset x rule; the report needs {cap}")
+    issues = result.issues
+    details = cap_details(result.findings, cap)[0]
     details = details.rename(columns={"rule_id": "rule"})[["dataset", "rule", "usubjid", "seq", "variable", "value"]]
-    counts = result.findings["severity"].value_counts()
+    over = issues[issues["records"] > cap]
+    capped = {f"{d}/{r}": int(n) for d, r, n in zip(over["dataset"], over["rule"], over["records"])}
     return {
         "tool": "cdisc_als validate",
         "generated": build_timestamp().isoformat(),
         "standard": result.standard,
         "standard_source": result.standard_source,
-        "summary": {sev.lower() + "s": int(counts.get(sev, 0)) for sev in ("Error", "Warning", "Notice")},
+        "summary": {sev.lower() + "s": n for sev, n in result.severity_counts.items()},
         "issues": _records(issues),
         "details": _records(details),
         "details_cap": cap,

@@ -17,12 +17,10 @@ def check_base_from_baseline_record(ds: DatasetData, pkg: Package) -> RecordHits
     if not ds.has("USUBJID", "PARAMCD", "AVAL", "BASE", "ABLFL"):
         return None
     by = ["USUBJID", "PARAMCD"] + (["BASETYPE"] if ds.has("BASETYPE") else [])
-    key = ds.text(by[0])
-    for name in by[1:]:
-        key = key + "\x1f" + ds.text(name)
-    baseline = ds.text("ABLFL") == "Y"
+    key = pd.Series(ds.key_codes(by), index=ds.frame.index)
+    baseline = ds.map_text("ABLFL", lambda flag: flag == "Y")
     ref = pd.Series(_num(ds, "AVAL")[baseline].to_numpy(), index=key[baseline].to_numpy())
-    ref = ref[~ref.index.duplicated()]
+    ref = ref[~ref.index.duplicated()]          # the first baseline record of each subject/parameter
     expected = key.map(ref)
     base = _num(ds, "BASE")
     return RecordHits(base.notna() & expected.notna() & ((base - expected).abs() > 1e-9), ["PARAMCD", "BASE", "AVAL"])
@@ -50,7 +48,8 @@ def check_ady_from_adt(ds: DatasetData, pkg: Package) -> RecordHits | None:
         adsl = pkg.get("ADSL")
         if adsl is None or not adsl.has("TRTSDT", "USUBJID"):
             return None
-        start = ds.text("USUBJID").map(pd.Series(_num(adsl, "TRTSDT").to_numpy(), index=adsl.text("USUBJID")).groupby(level=0).first())
+        first = pd.Series(_num(adsl, "TRTSDT").to_numpy(), index=adsl.text("USUBJID")).groupby(level=0).first()
+        start = ds.map_text("USUBJID", lambda subject: subject.map(first))
     diff = _num(ds, "ADT") - start
     expected = diff.where(diff < 0, diff + 1)
     ady = _num(ds, "ADY")

@@ -8,13 +8,13 @@ FVC is RETESTCD FVC in litres and FVCPP in % of predicted, RESTREFN the predicte
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_row_codes, map_distinct
 from cdisc_als.metadata.spec import load_instrument
-from cdisc_als.validate.context import DatasetData, Package
+from cdisc_als.validate.context import DatasetData, Package, row_codes
 from cdisc_als.validate.registry import RecordHits, register_op
 
 
@@ -34,37 +34,45 @@ def _als_rows(ds: DatasetData, *, totals: bool | None) -> tuple[pd.Series, pd.Da
     """Mask of QS rows holding an ALS code (items, totals or both) and the instrument table."""
     table = instrument_items()
     codes = table if totals is None else table[table["is_total"] == totals]
-    return ds.text("--TESTCD").isin(set(codes["testcd"])), table
+    wanted = set(codes["testcd"])
+    return ds.map_text("--TESTCD", lambda code: code.isin(wanted)), table
 
 
 def _visit_key(ds: DatasetData) -> pd.Series:
     """Subject + visit (VISITNUM, else the date of --DTC, else the study day --DY: PRO-ACT has only day offsets)
     + repetition (--REPNUM, e.g. FVC trial) as one integer key, computed once per dataset and run."""
     if ("als_visit_key",) not in ds._nulls:
-        blank = pd.Series("", index=ds.frame.index)
-        visit = ds.text("VISITNUM") if ds.has("VISITNUM") else blank
-        date = ds.map_column("--DTC", lambda u: u.fillna("").astype(str).str.strip().str.slice(0, 10)) \
-            if ds.has("--DTC") else blank
-        date = date.where(visit == "", "")
-        day = ds.text("--DY") if ds.has("--DY") else blank
-        day = day.where((visit == "") & (date == ""), "")
-        parts = {"subject": ds.text("USUBJID"), "visit": visit, "date": date, "day": day,
-                 "rep": ds.text("--REPNUM") if ds.has("--REPNUM") else blank}
-        ds._nulls[("als_visit_key",)] = pd.Series(compute_row_codes(pd.DataFrame(parts)), index=ds.frame.index)
+        none = np.full(len(ds.frame), -1)
+        visit = _text_ids(ds, "VISITNUM") if ds.has("VISITNUM") else none
+        date = _text_ids(ds, "--DTC", lambda u: u.str.slice(0, 10)) if ds.has("--DTC") else none
+        date = np.where(visit == -1, date, -1)
+        day = _text_ids(ds, "--DY") if ds.has("--DY") else none
+        day = np.where((visit == -1) & (date == -1), day, -1)
+        rep = _text_ids(ds, "--REPNUM") if ds.has("--REPNUM") else none
+        ds._nulls[("als_visit_key",)] = pd.Series(row_codes([_text_ids(ds, "USUBJID"), visit, date, day, rep]),
+                                                  index=ds.frame.index)
     return ds._nulls[("als_visit_key",)]
+
+
+def _text_ids(ds: DatasetData, name: str, fn=None) -> np.ndarray:
+    """Per row an integer equal exactly where the texts (after ``fn`` on each distinct text) are equal; -1 for ''."""
+    codes, texts = ds.text_codes(name)
+    texts = pd.Series(texts) if fn is None else fn(pd.Series(texts))
+    ids = pd.factorize(texts)[0]
+    return np.where(texts.to_numpy() == "", -1, ids)[codes]
 
 
 def _score(ds: DatasetData) -> pd.Series:
     if ds.has("--STRESN"):
         return pd.to_numeric(ds.col("--STRESN"), errors="coerce")
-    return pd.to_numeric(ds.text("--ORRES"), errors="coerce")
+    return ds.map_text("--ORRES", lambda text: pd.to_numeric(text, errors="coerce"))
 
 
 def _applies(ds: DatasetData) -> bool:
     """QS with results and at least one ALSFRS code (other questionnaires are left alone)."""
     if ds.domain != "QS" or not ds.has("--TESTCD", "USUBJID") or not (ds.has("--STRESN") or ds.has("--ORRES")):
         return False
-    return bool(ds.text("--TESTCD").isin(set(instrument_items()["testcd"])).any())
+    return bool(set(ds.text_codes("--TESTCD")[1]) & set(instrument_items()["testcd"]))
 
 
 @register_op("alsfrs_item_range")
@@ -74,7 +82,7 @@ def check_alsfrs_item_range(ds: DatasetData, pkg: Package) -> RecordHits | None:
         return None
     items, table = _als_rows(ds, totals=False)
     score = _score(ds)
-    upper = map_distinct(ds.text("--TESTCD"), lambda code: code.map(table.set_index("testcd")["max"]))
+    upper = ds.map_text("--TESTCD", lambda code: code.map(table.set_index("testcd")["max"]))
     bad = items & score.notna() & ((score < 0) | (score > upper) | ((score * 2) % 1 != 0))
     return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN" if ds.has("--STRESN") else "--ORRES")])
 
@@ -96,9 +104,9 @@ def check_alsfrs_5a_5b_both(ds: DatasetData, pkg: Package) -> RecordHits | None:
         return None
     table = instrument_items()
     alt = table[table["item"].str.fullmatch("5[ab]")]
-    code = ds.text("--TESTCD")
-    scored = code.isin(set(alt["testcd"])) & _score(ds).notna()
-    scale = code[scored].map(dict(zip(alt["testcd"], alt["scale"]))).fillna("")
+    scale_of = dict(zip(alt["testcd"], alt["scale"]))
+    scored = ds.map_text("--TESTCD", lambda codes: codes.isin(set(scale_of))) & _score(ds).notna()
+    scale = ds.map_text("--TESTCD", lambda codes: codes.map(scale_of).fillna(""))[scored]
     n = scale.groupby([_visit_key(ds)[scored], scale]).transform("size")
     return RecordHits((n > 1).reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD")])
 
@@ -107,7 +115,7 @@ def _totals_frame(ds: DatasetData) -> pd.DataFrame:
     """Per row: visit key, scale, whether it is a total, score, item slot (once per dataset and run)."""
     if ("als_totals",) not in ds._nulls:
         table = instrument_items().set_index("testcd")
-        per_code = map_distinct(ds.text("--TESTCD"), lambda code: pd.DataFrame(
+        per_code = ds.map_text("--TESTCD", lambda code: pd.DataFrame(
             {"scale": code.map(table["scale"]), "total": code.map(table["is_total"]),
              "slot": code.map(table["slot"]), "max": code.map(table["max_total"]),
              "slots": code.map(table["slots"])}))
@@ -148,10 +156,12 @@ def check_alsfrs_scale_mixed(ds: DatasetData, pkg: Package) -> RecordHits | None
     if not _applies(ds) or not ds.has("--CAT"):
         return None
     table = instrument_items()
-    expected = ds.text("--TESTCD").map(dict(zip(table["testcd"], table["qscat"])))
-    category = ds.text("--CAT")
-    als_cat = category.isin(set(table["qscat"]))
-    bad = (expected.notna() & (category != expected)) | (als_cat & expected.isna())
+    scale_of, categories = dict(zip(table["testcd"], table["qscat"])), set(table["qscat"])
+
+    def mixed(pair: pd.DataFrame) -> pd.Series:
+        expected, category = pair["code"].map(scale_of), pair["category"]
+        return (expected.notna() & (category != expected)) | (category.isin(categories) & expected.isna())
+    bad = ds.map_texts({"code": "--TESTCD", "category": "--CAT"}, mixed)
     return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--CAT")])
 
 
@@ -162,9 +172,9 @@ def check_alsfrs_total_jump(ds: DatasetData, pkg: Package, *, max_change: float 
         return None
     frame = _totals_frame(ds)
     totals = frame[(frame["total"] == True) & frame["score"].notna()].copy()  # noqa: E712
-    order = ds.text("--DTC") if ds.has("--DTC") else ds.text("VISITNUM")
-    totals["subject"] = ds.text("USUBJID")
-    totals["order"] = order
+    rows = ds.frame.index.get_indexer(totals.index)
+    totals["subject"] = ds.text_at("USUBJID", rows)
+    totals["order"] = ds.text_at("--DTC" if ds.has("--DTC") else "VISITNUM", rows)
     if ds.has("VISITNUM"):
         totals["visitnum"] = pd.to_numeric(ds.col("VISITNUM"), errors="coerce")
         totals = totals.sort_values(["subject", "scale", "order", "visitnum"], kind="mergesort")
@@ -175,10 +185,12 @@ def check_alsfrs_total_jump(ds: DatasetData, pkg: Package, *, max_change: float 
                       [ds.resolve("--TESTCD"), ds.resolve("--STRESN") if ds.has("--STRESN") else ds.resolve("--ORRES")])
 
 
-def _fvc(ds: DatasetData) -> tuple[pd.Series, pd.Series] | None:
+def _fvc(ds: DatasetData) -> tuple[Callable[[str], pd.Series], pd.Series] | None:
+    """For RE: a test on the test code (``is_code("FVC")``: rows of that code) and the numeric results."""
     if ds.domain != "RE" or not ds.has("--TESTCD", "--STRESN", "USUBJID"):
         return None
-    return ds.text("--TESTCD"), pd.to_numeric(ds.col("--STRESN"), errors="coerce")
+    return (lambda testcd: ds.map_text("--TESTCD", lambda code: code == testcd),
+            pd.to_numeric(ds.col("--STRESN"), errors="coerce"))
 
 
 @register_op("fvc_range")
@@ -187,8 +199,8 @@ def check_fvc_range(ds: DatasetData, pkg: Package, *, testcd: str, low: float, h
     got = _fvc(ds)
     if got is None:
         return None
-    code, value = got
-    return RecordHits((code == testcd) & value.notna() & ((value < low) | (value > high)),
+    is_code, value = got
+    return RecordHits(is_code(testcd) & value.notna() & ((value < low) | (value > high)),
                       [ds.resolve("--TESTCD"), ds.resolve("--STRESN")])
 
 
@@ -198,12 +210,12 @@ def check_fvc_percent_consistent(ds: DatasetData, pkg: Package, *, tolerance: fl
     got = _fvc(ds)
     if got is None or not ds.has("--STREFN"):
         return None
-    code, value = got
+    is_code, value = got
     key = _visit_key(ds)
-    fvc = pd.DataFrame({"key": key, "litres": value, "pred": pd.to_numeric(ds.col("--STREFN"), errors="coerce")})[code == "FVC"]
+    fvc = pd.DataFrame({"key": key, "litres": value, "pred": pd.to_numeric(ds.col("--STREFN"), errors="coerce")})[is_code("FVC")]
     fvc = fvc.dropna().drop_duplicates("key").set_index("key")
     percent = 100 * key.map(fvc["litres"]) / key.map(fvc["pred"]).replace(0, np.nan)
-    bad = (code == "FVCPP") & value.notna() & percent.notna() & ((value - percent).abs() > tolerance)
+    bad = is_code("FVCPP") & value.notna() & percent.notna() & ((value - percent).abs() > tolerance)
     return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN")])
 
 
@@ -213,10 +225,10 @@ def check_fvc_pair_missing(ds: DatasetData, pkg: Package, *, testcd: str = "FVCP
     got = _fvc(ds)
     if got is None:
         return None
-    code, value = got
+    is_code, value = got
     key = _visit_key(ds)
-    have = set(key[(code == partner) & value.notna()])
-    return RecordHits((code == testcd) & value.notna() & ~key.isin(have), [ds.resolve("--TESTCD"), "VISITNUM"]
+    have = set(key[is_code(partner) & value.notna()])
+    return RecordHits(is_code(testcd) & value.notna() & ~key.isin(have), [ds.resolve("--TESTCD"), "VISITNUM"]
                       if ds.has("VISITNUM") else [ds.resolve("--TESTCD")])
 
 
@@ -225,7 +237,11 @@ def check_als_unit(ds: DatasetData, pkg: Package, *, units: dict) -> RecordHits 
     """Standard units per test code (e.g. FVC in L, FVCPP in %); other units fail."""
     if not ds.has("--TESTCD", "--STRESU"):
         return None
-    code, unit = ds.text("--TESTCD"), ds.text("--STRESU")
-    expected = code.map({k: str(v) for k, v in units.items()})
+    wanted = {k: str(v) for k, v in units.items()}
+
+    def wrong(pair: pd.DataFrame) -> pd.Series:
+        expected = pair["code"].map(wanted)
+        return expected.notna() & (pair["unit"] != expected)
     populated = ~ds.null("--STRESC") if ds.has("--STRESC") else pd.Series(True, index=ds.frame.index)
-    return RecordHits(expected.notna() & populated & (unit != expected), [ds.resolve("--TESTCD"), ds.resolve("--STRESU")])
+    return RecordHits(populated & ds.map_texts({"code": "--TESTCD", "unit": "--STRESU"}, wrong),
+                      [ds.resolve("--TESTCD"), ds.resolve("--STRESU")])

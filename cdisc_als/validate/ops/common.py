@@ -11,8 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import map_distinct, map_distinct_rows
-from cdisc_als.validate.context import DatasetData, map_unique
+from cdisc_als.validate.context import DatasetData, map_coded, spread
 
 _C2 = r"(?:\d{2}|-)"
 _DATE = rf"(?:\d{{4}}|-)(?:-{_C2}(?:-{_C2})?)?"
@@ -25,13 +24,13 @@ DURATION_RE = re.compile(rf"^(?:{DURATION}|{DATETIME}/{DURATION}|{DURATION}/{DAT
 _FULL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2})(?::(\d{2})(?::(\d{2}))?)?)?")
 
 
-def compute_iso_invalid(values: pd.Series, *, durations: bool = False) -> pd.Series:
-    """True where a populated text value is not ISO 8601 (date/time, interval, or duration).
+def compute_iso_invalid(ds: DatasetData, name: str, *, durations: bool = False) -> pd.Series:
+    """True where a populated text value of column ``name`` is not ISO 8601 (date/time, interval, or duration).
 
     Components must also be in range (month 01-12, day valid for the month, hour 00-23,
     minute and second 00-59) where they are given. Evaluated once per distinct value.
     """
-    return map_unique(values, lambda u: _iso_invalid(u.reset_index(drop=True), durations)).astype(bool)
+    return ds.map_column(name, lambda u: _iso_invalid(u.reset_index(drop=True), durations)).astype(bool)
 
 
 def _iso_invalid(values: pd.Series, durations: bool) -> pd.Series:
@@ -53,29 +52,39 @@ def _iso_invalid(values: pd.Series, durations: bool) -> pd.Series:
     return bad & populated
 
 
-def compute_date(values: pd.Series) -> pd.Series:
+def _dates(values: pd.Series) -> pd.Series:
     """Complete calendar dates (datetime64) from the date part of --DTC values; NaT where incomplete."""
-    def parse(u: pd.Series) -> pd.Series:
-        text = u.fillna("").astype(str).str.slice(0, 10)
-        ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        return pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-    return map_unique(values, parse).astype("datetime64[ns]")
+    text = values.fillna("").astype(str).str.slice(0, 10)
+    ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    return pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
 
 
-def compute_study_day(dtc: pd.Series, reference: pd.Series) -> pd.Series:
-    """SDTMIG study day: date - ref + 1 on/after the reference date, date - ref before it (no day 0)."""
-    diff = (compute_date(dtc) - compute_date(reference)).dt.days
+def column_dates(ds: DatasetData, name: str) -> pd.Series:
+    """Complete calendar dates of the --DTC column ``name`` (NaT where incomplete), parsed once per distinct value."""
+    return ds.map_column(name, _dates).astype("datetime64[ns]")
+
+
+def subject_dates(ds: DatasetData, lookup: pd.DataFrame, column: str) -> pd.Series:
+    """For each row of ``ds``, the complete date in the subject-level ``column`` of ``lookup`` (NaT if none)."""
+    codes, values = subject_coded(ds, lookup, column)
+    return spread(_dates(pd.Series(values)), codes, ds.frame.index).astype("datetime64[ns]")
+
+
+def compute_study_day(date: pd.Series, reference: pd.Series) -> pd.Series:
+    """SDTMIG study day from two date columns: date - ref + 1 on/after the reference date, date - ref before it
+    (no day 0); NaN where either date is missing."""
+    diff = (date - reference).dt.days
     return diff.where(diff < 0, diff + 1)
 
 
-def compute_after(start: pd.Series, end: pd.Series) -> pd.Series:
+def compute_after(ds: DatasetData, start: tuple[np.ndarray, np.ndarray], end: tuple[np.ndarray, np.ndarray]) -> pd.Series:
     """True where both values are given and ``start`` is later than ``end`` at their common precision.
 
-    Values with unknown intermediate components (``2003---15``) or intervals are not compared.
-    Computed once per distinct (start, end) pair.
+    ``start`` and ``end`` are coded columns of ``ds`` (``(codes, values)``, as ``ds.codes`` and
+    :func:`subject_coded` give). Values with unknown intermediate components (``2003---15``) or
+    intervals are not compared. Computed once per distinct (start, end) pair.
     """
-    pairs = pd.DataFrame({"start": start, "end": end}, index=start.index)
-    return map_distinct_rows(pairs, lambda p: _after(p["start"], p["end"]))
+    return map_coded({"start": start, "end": end}, lambda p: _after(p["start"], p["end"]), ds.frame.index)
 
 
 def _after(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -91,19 +100,17 @@ def _after(start: pd.Series, end: pd.Series) -> pd.Series:
     return result
 
 
-def subject_values(ds: DatasetData, lookup: pd.DataFrame, column: str) -> pd.Series:
-    """For each row of ``ds``, the subject-level ``column`` from ``lookup`` (indexed by USUBJID)."""
-    if column not in lookup.columns:
-        return pd.Series("", index=ds.frame.index)
+def subject_coded(ds: DatasetData, lookup: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The subject-level ``column`` of ``lookup`` (indexed by USUBJID) for each row of ``ds`` ('' if none),
+    coded as ``(codes, values)`` with one code per distinct value."""
     key = ("subject", id(lookup), column)         # several rules look up the same DM date per run
     if key not in ds._nulls:
-        ds._nulls[key] = (lookup, map_distinct(ds.text("USUBJID"), lambda ids: ids.map(lookup[column]).fillna("")))
-    return ds._nulls[key][1]
-
-
-def key_frame(ds: DatasetData, names: list[str]) -> pd.DataFrame:
-    """The named columns as text (resolved ``--`` names), for keys and joins."""
-    return pd.DataFrame({ds.resolve(n): ds.text(n) for n in names}, index=ds.frame.index)
+        codes, subjects = ds.text_codes("USUBJID")
+        values = pd.Series(subjects).map(lookup[column]).fillna("") if column in lookup.columns \
+            else pd.Series("", index=range(len(subjects)))
+        same, distinct = pd.factorize(np.asarray(values, dtype=object))   # few distinct dates over many subjects
+        ds._nulls[key] = (lookup, same.astype(codes.dtype)[codes], np.asarray(distinct, dtype=object))
+    return ds._nulls[key][1:]
 
 
 def in_reference(keys: pd.DataFrame, reference: pd.DataFrame) -> pd.Series:

@@ -23,28 +23,44 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
 import pandas as pd
 
-from cdisc_als.validate.context import DatasetData, map_unique
+from cdisc_als.validate.context import DatasetData
 from cdisc_als.validate.registry import RecordHits, register_op
 
 _NUM = {"gt": operator.gt, "lt": operator.lt, "ge": operator.ge, "le": operator.le}
 
 
 def compute_clause(ds: DatasetData, clause: dict) -> pd.Series:
-    """Boolean mask of rows where one clause holds (vectorised over the column)."""
+    """Boolean mask of rows where one clause holds, evaluated once per distinct value (or pair of values)."""
     var, test, value = clause["var"], clause["is"], clause.get("value")
     if test == "populated":
         return ~ds.null(var)
     if test == "null":
         return ds.null(var)
-    if var not in ds.frame.columns and not ds.has(var):
-        text = pd.Series("", index=ds.frame.index)
-    else:
-        text = ds.text(var)
-    if clause.get("ci"):
-        text = map_unique(text, lambda u: u.str.upper())
+    if test == "leading_space":
+        if pd.api.types.is_numeric_dtype(ds.col(var)):
+            return pd.Series(False, index=ds.frame.index)
+        return ds.map_column(var, _leading_space).astype(bool)
+    ci = bool(clause.get("ci"))
+    absent = var not in ds.frame.columns and not ds.has(var)      # an absent (optional) variable reads as all-null
+    if test in ("eq_var", "ne_var", "gt_var", "lt_var"):
+        if absent:
+            return ds.map_text(value, lambda other: _pair_holds(pd.Series("", index=other.index), other, test, ci))
+        return ds.map_texts([var, value], lambda pair: _pair_holds(pair.iloc[:, 0], pair.iloc[:, 1], test, ci))
+    if ci:
         value = [str(v).upper() for v in value] if isinstance(value, list) else str(value).upper()
+    if absent:
+        holds = bool(np.asarray(_value_holds(pd.Series([""]), test, value, ci))[0])
+        return pd.Series(holds, index=ds.frame.index)
+    return ds.map_text(var, lambda texts: _value_holds(texts, test, value, ci))
+
+
+def _value_holds(text: pd.Series, test: str, value, ci: bool) -> pd.Series:
+    """One clause test on texts (a one-variable test; ``value`` already upper-cased when ``ci``)."""
+    if ci:
+        text = text.str.upper()
     if test == "eq":
         return text == str(value)
     if test == "ne":
@@ -53,27 +69,28 @@ def compute_clause(ds: DatasetData, clause: dict) -> pd.Series:
         return text.isin([str(v) for v in value])
     if test == "not_in":
         return ~text.isin([str(v) for v in value])
-    if test in ("eq_var", "ne_var"):
-        same = text == ds.text(value)
-        return same if test == "eq_var" else ~same
     if test in _NUM:
         return _NUM[test](pd.to_numeric(text, errors="coerce"), float(value)).fillna(False).astype(bool)
-    if test in ("gt_var", "lt_var"):
-        left, right = pd.to_numeric(text, errors="coerce"), pd.to_numeric(ds.text(value), errors="coerce")
-        return _NUM[test[:2]](left, right).fillna(False).astype(bool)
     if test in ("matches", "not_matches"):
-        hit = map_unique(text, lambda u: u.str.fullmatch(str(value)).fillna(False)).astype(bool)
+        hit = text.str.fullmatch(str(value)).fillna(False).astype(bool)
         return hit if test == "matches" else ~hit & (text != "")
     if test == "longer_than":
-        return map_unique(text, lambda u: u.str.len()) > int(value)
+        return text.str.len() > int(value)
     if test == "non_ascii":
-        return ~map_unique(text, lambda u: u.str.fullmatch(r"[\x20-\x7e]*").fillna(True)).astype(bool)
-    if test == "leading_space":
-        raw = ds.col(var)
-        if pd.api.types.is_numeric_dtype(raw):
-            return pd.Series(False, index=ds.frame.index)
-        return ds.map_column(var, _leading_space).astype(bool)
+        return ~text.str.fullmatch(r"[\x20-\x7e]*").fillna(True).astype(bool)
     raise ValueError(f"unknown clause test {test!r}")
+
+
+def _pair_holds(text: pd.Series, other: pd.Series, test: str, ci: bool) -> pd.Series:
+    """A two-variable test (eq_var, ne_var as text; gt_var, lt_var as numbers) on pairs of texts
+    (``ci`` upper-cases the clause's own variable only)."""
+    if ci:
+        text = text.str.upper()
+    if test in ("eq_var", "ne_var"):
+        same = text == other
+        return same if test == "eq_var" else ~same
+    left, right = pd.to_numeric(text, errors="coerce"), pd.to_numeric(other, errors="coerce")
+    return _NUM[test[:2]](left, right).fillna(False).astype(bool)
 
 
 def _leading_space(values: pd.Series) -> pd.Series:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.validate.context import DatasetData, Package
-from cdisc_als.validate.ops.common import (compute_after, compute_date, compute_iso_invalid, compute_study_day,
-                                           subject_values)
+from cdisc_als.validate.ops.common import (column_dates, compute_after, compute_iso_invalid, compute_study_day,
+                                           subject_coded, subject_dates)
 from cdisc_als.validate.registry import RecordHits, TableHits, register_op
 
 
@@ -19,10 +20,10 @@ def check_iso8601(ds: DatasetData, pkg: Package, *, pattern: str = r".*DTC", dur
         return None
     rows = []
     for name in names:
-        bad = compute_iso_invalid(ds.frame[name], durations=durations)
+        bad = compute_iso_invalid(ds, name, durations=durations)
         if bad.any():
             rows.append(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": name,
-                                      "value": ds.text(name)[bad].to_numpy()}))
+                                      "value": ds.text_at(name, np.flatnonzero(bad.to_numpy()))}))
     return TableHits(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["row", "variable", "value"]))
 
 
@@ -31,7 +32,7 @@ def check_date_after(ds: DatasetData, pkg: Package, *, start: str, end: str) -> 
     """Records where ``start`` is later than ``end`` (compared at their common precision)."""
     if not ds.has(start, end):
         return None
-    return RecordHits(compute_after(ds.col(start), ds.col(end)), [ds.resolve(start), ds.resolve(end)])
+    return RecordHits(compute_after(ds, ds.codes(start), ds.codes(end)), [ds.resolve(start), ds.resolve(end)])
 
 
 @register_op("date_vs_subject", level="record")
@@ -40,9 +41,9 @@ def check_date_vs_subject(ds: DatasetData, pkg: Package, *, var: str, subject_va
     """``var`` later (``after``) or earlier (``before``) than the subject's DM ``subject_var``."""
     if not ds.has(var, "USUBJID") or pkg.dm_dates.empty or subject_var not in pkg.dm_dates.columns:
         return None
-    ref = subject_values(ds, pkg.dm_dates, subject_var)
-    mine = ds.col(var)
-    mask = compute_after(mine, ref) if fails_when == "after" else compute_after(ref, mine)
+    ref = subject_coded(ds, pkg.dm_dates, subject_var)
+    mine = ds.codes(var)
+    mask = compute_after(ds, mine, ref) if fails_when == "after" else compute_after(ds, ref, mine)
     return RecordHits(mask, [ds.resolve(var)])
 
 
@@ -55,8 +56,7 @@ def check_study_day(ds: DatasetData, pkg: Package, *, dtc: str, dy: str, mode: s
     """
     if not ds.has(dtc, dy, "USUBJID") or ds.domain == "DM" or "RFSTDTC" not in pkg.dm_dates.columns:
         return None
-    reference = subject_values(ds, pkg.dm_dates, "RFSTDTC")
-    expected = compute_study_day(ds.col(dtc), reference)
+    expected = compute_study_day(column_dates(ds, dtc), subject_dates(ds, pkg.dm_dates, "RFSTDTC"))
     actual = pd.to_numeric(ds.col(dy), errors="coerce")
     if mode == "wrong":
         mask = expected.notna() & actual.notna() & (expected != actual)
@@ -70,6 +70,5 @@ def check_study_day_imputed(ds: DatasetData, pkg: Package, *, dtc: str, dy: str)
     """--DY populated although --DTC or RFSTDTC lacks a complete date (the day was imputed)."""
     if not ds.has(dtc, dy, "USUBJID") or ds.domain == "DM" or "RFSTDTC" not in pkg.dm_dates.columns:
         return None
-    reference = subject_values(ds, pkg.dm_dates, "RFSTDTC")
-    computable = compute_date(ds.col(dtc)).notna() & compute_date(reference).notna()
+    computable = column_dates(ds, dtc).notna() & subject_dates(ds, pkg.dm_dates, "RFSTDTC").notna()
     return RecordHits(~ds.null(dy) & ~computable, [ds.resolve(dtc), ds.resolve(dy)])

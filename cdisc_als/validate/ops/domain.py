@@ -119,7 +119,7 @@ def check_stresn_vs_stresc(ds: DatasetData, pkg: Package, *, mode: str = "mismat
     """Where --STRESC is a number, --STRESN must be populated (``missing``) and equal to it (``mismatch``)."""
     if not ds.has("--STRESC", "--STRESN"):
         return None
-    as_number = pd.to_numeric(ds.text("--STRESC"), errors="coerce")
+    as_number = ds.map_text("--STRESC", lambda text: pd.to_numeric(text, errors="coerce"))
     stresn = pd.to_numeric(ds.col("--STRESN"), errors="coerce")
     if mode == "missing":
         mask = as_number.notna() & stresn.isna()

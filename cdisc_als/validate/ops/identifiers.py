@@ -1,10 +1,11 @@
 """Identifiers and relations between datasets: duplicates, one-to-one pairs, references that must resolve."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from cdisc_als.validate.context import DatasetData, Package
-from cdisc_als.validate.ops.common import in_reference, key_frame
+from cdisc_als.validate.context import DatasetData, Package, first_rows, row_codes
+from cdisc_als.validate.ops.common import in_reference
 from cdisc_als.validate.ops.conditions import compute_clause
 from cdisc_als.validate.registry import RecordHits, TableHits, register_op
 
@@ -30,9 +31,10 @@ def check_duplicates(ds: DatasetData, pkg: Package, *, keys: list, optional_keys
             keep &= ~ds.null(name)
     for clause in where:
         keep &= compute_clause(ds, clause)
-    frame = key_frame(ds, names)[keep]
-    mask = frame.duplicated(keep="first").reindex(ds.frame.index, fill_value=False)
-    return RecordHits(mask, [ds.resolve(n) for n in (report or keys) if ds.has(n)])
+    rows = np.flatnonzero(keep.to_numpy())
+    repeated = np.zeros(len(ds.frame), dtype=bool)
+    repeated[rows] = pd.Series(ds.key_codes(names)[rows]).duplicated(keep="first").to_numpy()
+    return RecordHits(pd.Series(repeated, index=ds.frame.index), [ds.resolve(n) for n in (report or keys) if ds.has(n)])
 
 
 @register_op("inconsistent_within", level="record")
@@ -44,20 +46,21 @@ def check_inconsistent_within(ds: DatasetData, pkg: Package, *, key: str, value:
     """
     if not ds.has(key, value):
         return None
-    names = _present(ds, by) + [key, value]
-    frame = key_frame(ds, names)
-    frame = frame[~ds.null(key) & ~ds.null(value)]
-    group = [ds.resolve(n) for n in names[:-1]]
-    counts = frame.groupby(group, sort=False)[ds.resolve(value)].transform("nunique")
-    bad = frame[counts > 1].drop_duplicates()
-    out = pd.DataFrame({"row": bad.index, "variable": f"{ds.resolve(key)}, {ds.resolve(value)}",
-                        "value": bad[ds.resolve(key)] + ", " + bad[ds.resolve(value)]})
+    rows = np.flatnonzero((~ds.null(key) & ~ds.null(value)).to_numpy())
+    group = ds.key_codes(_present(ds, by) + [key])[rows]
+    pair = row_codes([group, ds.text_codes(value)[0][rows]])
+    first = first_rows(pair)                                      # first record of each group/value pair
+    values_in_group = np.bincount(group[first])
+    bad = rows[np.sort(first[values_in_group[group[first]] > 1])]
+    key_text, value_text = ds.text_at(key, bad), ds.text_at(value, bad)
+    out = pd.DataFrame({"row": ds.frame.index[bad], "variable": f"{ds.resolve(key)}, {ds.resolve(value)}",
+                        "value": pd.Series(key_text + ", " + value_text, dtype=object)})
     return TableHits(out)
 
 
 def _reference_frame(pkg: Package, domain: str, names: list[str]) -> pd.DataFrame | None:
     """Key columns from every dataset of ``domain`` stacked (None when no dataset has them)."""
-    parts = [key_frame(d, names) for d in pkg.by_domain(domain) if d.has(*names)]
+    parts = [d.distinct_texts(names) for d in pkg.by_domain(domain) if d.has(*names)]
     if not parts:
         return None
     for part in parts:
@@ -77,9 +80,7 @@ def check_in_reference(ds: DatasetData, pkg: Package, *, domain: str, keys: list
     ref = _reference_frame(pkg, domain, list(ref_keys or keys))
     if ref is None:
         return None
-    mine = key_frame(ds, keys)
-    mine.columns = list(ref.columns)
-    mask = ~in_reference(mine, ref)
+    mask = ~ds.map_texts(keys, lambda mine: in_reference(mine.set_axis(list(ref.columns), axis=1), ref))
     for name in keys:
         mask &= ~ds.null(name)
     for clause in unless:
@@ -94,8 +95,8 @@ def check_subject_without_records(ds: DatasetData, pkg: Package, *, domain: str,
     targets = pkg.by_domain(domain)
     if not targets or not ds.has("USUBJID"):
         return None
-    seen = set().union(*(set(t.text("USUBJID")) for t in targets if t.has("USUBJID")))
-    mask = ~ds.text("USUBJID").isin(seen)
+    seen = set().union(*(set(t.text_codes("USUBJID")[1]) for t in targets if t.has("USUBJID")))
+    mask = ~ds.map_text("USUBJID", lambda ids: ids.isin(seen))
     for clause in unless:
         if ds.has(clause["var"]):
             mask &= ~compute_clause(ds, clause)
@@ -107,4 +108,5 @@ def check_study_value_matches_dm(ds: DatasetData, pkg: Package) -> RecordHits | 
     """STUDYID values not found in DM."""
     if pkg.dm is None or ds is pkg.dm or not ds.has("STUDYID") or not pkg.dm.has("STUDYID"):
         return None
-    return RecordHits(~ds.text("STUDYID").isin(set(pkg.dm.text("STUDYID"))) & ~ds.null("STUDYID"), ["STUDYID"])
+    studies = set(pkg.dm.text_codes("STUDYID")[1])
+    return RecordHits(~ds.map_text("STUDYID", lambda ids: ids.isin(studies)) & ~ds.null("STUDYID"), ["STUDYID"])

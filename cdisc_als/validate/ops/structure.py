@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from cdisc_als.validate.context import DatasetData, Package, map_unique
+from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.registry import RecordHits, TableHits, VariableHits, register_op
 
 SAS_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,7}")
@@ -118,10 +118,12 @@ def check_permissible_all_null(ds: DatasetData, pkg: Package) -> VariableHits | 
 
 
 def data_bytes(ds: DatasetData, name: str) -> int:
-    """Longest value of a character column in bytes (UTF-8, trailing blanks ignored)."""
-    if not len(ds.frame):
-        return 0
-    return int(column_bytes(ds, name).max())
+    """Longest value of a character column in bytes (UTF-8, trailing blanks ignored), from its distinct values."""
+    key = ("max bytes", name)                     # asked for every part of a split domain and by two rules
+    if key not in ds._nulls:
+        _, uniques = ds.codes(name)
+        ds._nulls[key] = int(_byte_length(pd.Series(uniques, dtype=ds.frame[name].dtype)).max()) if len(ds.frame) else 0
+    return ds._nulls[key]
 
 
 def column_bytes(ds: DatasetData, name: str) -> pd.Series:
@@ -179,6 +181,8 @@ def check_value_bytes_over(ds: DatasetData, pkg: Package, *, limit: int = 200) -
     for name in ds.frame.columns:
         if pd.api.types.is_numeric_dtype(ds.frame[name]):
             continue
+        if data_bytes(ds, name) <= limit:
+            continue
         size = column_bytes(ds, name)
         over = size > limit
         if over.any():
@@ -221,8 +225,7 @@ def check_domain_value(ds: DatasetData, pkg: Package) -> RecordHits | None:
     """DOMAIN values that do not match the dataset name (a split dataset QSSL holds DOMAIN QS)."""
     if "DOMAIN" not in ds.frame.columns or ds.is_supp:
         return None
-    value = ds.text("DOMAIN")
-    ok = (value == ds.name) | ((value.str.len() == 2) & (value == ds.name[:2]))
+    ok = ds.map_text("DOMAIN", lambda value: (value == ds.name) | ((value.str.len() == 2) & (value == ds.name[:2])))
     return RecordHits(~ok & ~ds.null("DOMAIN"), ["DOMAIN"])
 
 

@@ -12,6 +12,7 @@ specs/rules keep older packages from being judged by today's terminology alone:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from functools import lru_cache
@@ -85,9 +86,13 @@ def _extensible(pkg: Package, codelist: str) -> bool | None:
 def _not_in_codelist(ds: DatasetData, pkg: Package, name: str, codelist: str, extra=frozenset()) -> pd.Series:
     """Populated values of ``name`` outside ``codelist`` (plus ``extra``); numbers pass in result variables."""
     values = pkg.ct_values(codelist) | frozenset(extra)
-    text = ds.text(name)
-    bad = ~ds.null(name) & ~text.isin(values)
-    if name.endswith(RESULT_SUFFIXES):
+    return ~ds.null(name) & ds.map_text(name, lambda text: _outside(text, values, name.endswith(RESULT_SUFFIXES)))
+
+
+def _outside(text: pd.Series, values: frozenset[str], result: bool) -> pd.Series:
+    """Texts not in ``values``; for a ``result`` variable numbers pass too."""
+    bad = ~text.isin(values)
+    if result:
         # result codelists (e.g. LBSTRESC C102580) cover the non-numeric results only; '<2.2' is a censored number
         number = text.str.replace(r"^(?:<=|>=|<|>)\s*", "", regex=True)
         bad &= pd.to_numeric(number, errors="coerce").isna()
@@ -138,7 +143,7 @@ def check_codelist_values(ds: DatasetData, pkg: Package, *, extensible: bool, sk
         bad = _not_in_codelist(ds, pkg, name, codelist, extra)
         if bad.any():
             rows.append(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": name,
-                                      "value": ds.text(name)[bad].to_numpy() + f" (codelist {codelist})"}))
+                                      "value": ds.text_at(name, np.flatnonzero(bad.to_numpy())) + f" (codelist {codelist})"}))
     return _hits(rows)
 
 
@@ -170,7 +175,7 @@ def check_paired_codes(ds: DatasetData, pkg: Package, *, code: str = "--TESTCD",
     terms = pkg.spec.terms
     code_of = terms[terms["codelist"] == mapping[code_var]].drop_duplicates("value").set_index("value")["code"]
     decode_of = terms[terms["codelist"] == mapping[decode_var]].drop_duplicates("value").set_index("value")["code"]
-    left, right = ds.text(code_var).map(code_of), ds.text(decode_var).map(decode_of)
+    left, right = ds.map_text(code_var, lambda t: t.map(code_of)), ds.map_text(decode_var, lambda t: t.map(decode_of))
     bad = left.notna() & right.notna() & (left != right)
     return TableHits(pd.DataFrame({"row": ds.frame.index[bad.to_numpy()], "variable": f"{code_var}, {decode_var}",
                                    "value": (ds.text(code_var)[bad] + ", " + ds.text(decode_var)[bad]).to_numpy()}))
