@@ -8,6 +8,7 @@ the one the operation gives on the whole column: same values, same index, same d
 """
 from __future__ import annotations
 
+import ctypes
 from typing import Callable
 
 import numpy as np
@@ -45,6 +46,8 @@ def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Ser
 def compute_row_codes(frame: pd.DataFrame) -> np.ndarray:
     """Dense integer codes, equal exactly where two rows hold equal values in every column (NaN equals NaN)."""
     codes = np.zeros(len(frame), dtype=np.int64)
+    if len(frame) == 0:
+        return codes
     for column in frame.columns:
         column_codes = _value_codes(frame[column])
         codes, _ = pd.factorize(codes * (column_codes.max() + 1) + column_codes)    # dense: products never overflow
@@ -56,7 +59,34 @@ def _value_codes(series: pd.Series) -> np.ndarray:
     differently) stay apart."""
     if series.dtype == np.float64:
         return pd.factorize(series.to_numpy().view(np.int64))[0]
+    if series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python"):
+        return factorize_objects(series.to_numpy(), use_na_sentinel=False)[0]
     return pd.factorize(series, use_na_sentinel=False)[0]
+
+
+def factorize_objects(values: np.ndarray, *, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)`` of an object array (same codes and uniques), hashing each distinct
+    *object* once: rows are grouped by object identity first, then those objects by value.
+
+    >>> factorize_objects(np.array(["b", "a", "b", None], dtype=object))[0].tolist()
+    [0, 1, 0, -1]
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    identity_codes, identities = pd.factorize(_object_pointers(values))
+    if len(identities) > len(values) // 2:          # mostly distinct objects: hash the values directly
+        codes, uniques = pd.factorize(values, use_na_sentinel=use_na_sentinel)
+        return codes, np.asarray(uniques, dtype=object)
+    representative = np.empty(len(identities), dtype=np.intp)
+    representative[identity_codes] = np.arange(len(values))      # any row holding that object will do
+    value_codes, uniques = pd.factorize(values[representative], use_na_sentinel=use_na_sentinel)
+    return value_codes[identity_codes], np.asarray(uniques, dtype=object)
+
+
+def _object_pointers(values: np.ndarray) -> np.ndarray:
+    """The object addresses a contiguous object array holds, as integers (a view: keep ``values`` alive
+    while using it; the addresses are only compared, never dereferenced)."""
+    pointer = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_ssize_t))
+    return np.ctypeslib.as_array(pointer, shape=(len(values),)) if len(values) else np.empty(0, np.intp)
 
 
 def _spread(data, codes: np.ndarray, func):
@@ -67,6 +97,72 @@ def _spread(data, codes: np.ndarray, func):
     out = result.take(codes)
     out.index = data.index
     return out
+
+
+def compute_ranks(series: pd.Series) -> np.ndarray:
+    """Dense integer ranks of a column's values in sort order (Python ordering for text); missing
+    values rank after every value.  Equal values share a rank (0.0 and -0.0 too, as in a sort).
+
+    >>> compute_ranks(pd.Series(["b", None, "a", "b"], dtype=object)).tolist()
+    [1, 2, 0, 1]
+    """
+    values = series.to_numpy()
+    if series.dtype == np.float64:
+        codes, uniques = pd.factorize(values.view(np.int64))
+        uniques = uniques.view(np.float64)
+    elif series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python"):
+        codes, uniques = factorize_objects(values)
+    elif pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        codes, uniques = pd.factorize(values)
+    else:
+        codes, uniques = pd.factorize(series)
+        uniques = np.asarray(uniques)
+    present = ~pd.isna(uniques)
+    rank = np.full(len(uniques) + 1, 0, dtype=np.int64)        # the extra last slot: code -1 (missing)
+    distinct, inverse = np.unique(uniques[present], return_inverse=True)
+    rank[:-1][present] = inverse
+    rank[:-1][~present] = len(distinct)
+    rank[-1] = len(distinct)
+    return rank[codes]
+
+
+def compute_sort_order(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions in the order ``frame.sort_values(list(frame.columns), kind="stable")`` gives
+    (ascending, missing last, ties in row order), sorted on integer ranks instead of the values.
+
+    >>> compute_sort_order(pd.DataFrame({"a": ["y", "x", "y"], "b": [2.0, 1.0, 1.0]})).tolist()
+    [1, 2, 0]
+    """
+    if frame.shape[1] == 0:
+        return np.arange(len(frame))
+    return np.lexsort([compute_ranks(frame.iloc[:, i]) for i in reversed(range(frame.shape[1]))])
+
+
+def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
+    """``frame.take(position).reset_index(drop=True)`` for a permutation ``position``; a column holding
+    one value in every row (the same object, or the same bits) is already in any order and is not moved."""
+    constant = [c for c in frame.columns if _holds_one_value(frame[c])] if len(frame) else []
+    out = frame.drop(columns=constant).take(position).reset_index(drop=True)
+    for name in constant:
+        out.insert(frame.columns.get_loc(name), name, frame[name].set_axis(out.index))   # shared, not copied
+    return out
+
+
+def _holds_one_value(series: pd.Series) -> bool:
+    values = series.to_numpy() if series.dtype == object or series.dtype.kind in "biuf" or \
+        (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python") else None
+    if values is None:
+        return False
+    if values.dtype == object:
+        values = _object_pointers(np.ascontiguousarray(values))
+    elif values.dtype.kind == "f":
+        values = values.view(f"i{values.dtype.itemsize}")
+    return bool((values == values[0]).all())
+
+
+def compute_duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """True for each row equal to an earlier row in every column (text, integers; NaN equals NaN)."""
+    return pd.Series(compute_row_codes(frame)).duplicated().to_numpy()
 
 
 def compute_blank(series: pd.Series) -> pd.Series:
@@ -89,4 +185,5 @@ def strip_text(series: pd.Series) -> pd.Series:
     return map_distinct(series, lambda s: s.astype(str).str.strip())
 
 
-__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text"]
+__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text", "factorize_objects",
+           "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows"]
