@@ -77,14 +77,17 @@ def _read_text(path: Path) -> pd.DataFrame:
     # wholly empty lines are not rows; a line of empty fields is a row (and will be rejected as such)
     header, body = rows[0], [r for r in rows[1:] if r]
     width = len(header)
-    for number, r in enumerate(body, start=1):
-        if len(r) != width:
-            raise UserError(f"has {len(r)} fields where the header has {width}", file=path, row=number)
+    widths = np.fromiter(map(len, body), dtype=np.intp, count=len(body))
+    wrong = np.flatnonzero(widths != width)
+    if len(wrong):
+        raise UserError(f"has {widths[wrong[0]]} fields where the header has {width}", file=path,
+                        row=int(wrong[0]) + 1)
     frame = pd.DataFrame(body, columns=[h.strip() for h in header], dtype=object)
     _check_header(frame, path)
+    _check_lengths(frame, path)         # every cell is a str already: no blanks to fill
     if delimiter == ";":
         frame.attrs["decimal_comma"] = True
-    return _limit_fields(frame, path)
+    return frame
 
 
 def _read_excel(path: Path, expected: list[str]) -> pd.DataFrame:
@@ -164,10 +167,15 @@ def _check_header(frame: pd.DataFrame, path: Path) -> None:
 
 def _limit_fields(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     frame = frame.fillna("")
-    for name in frame.columns:
-        lengths = frame[name].astype(str).str.len()
-        if len(lengths) and lengths.max() > MAX_FIELD:
-            row = int(lengths.values.argmax()) + 1
-            raise UserError(f"field of {int(lengths.max()):,} characters (limit {MAX_FIELD:,})",
-                            file=path, row=row, column=name)
+    _check_lengths(frame.astype(str), path)
     return frame
+
+
+def _check_lengths(frame: pd.DataFrame, path: Path) -> None:
+    """No cell of a frame of str longer than MAX_FIELD characters; the first column holding one names its row."""
+    for name in frame.columns:
+        values = frame[name].to_numpy(dtype=object)
+        if max(map(len, values), default=0) > MAX_FIELD:
+            lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+            raise UserError(f"field of {int(lengths.max()):,} characters (limit {MAX_FIELD:,})",
+                            file=path, row=int(lengths.argmax()) + 1, column=name)
