@@ -12,7 +12,7 @@ import pandas as pd
 
 from cdisc_als.distinct import compute_blank, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, keep_rows, reject
 from cdisc_als.metadata.spec import Spec
 
 TRACE = [FILE, ROW, "_col", "_form", DECIMAL_COMMA, KEY_COLUMN]
@@ -39,15 +39,14 @@ class StudyContext:
 
 def attach_usubjid(dataset: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """STUDYID and USUBJID from SUBJID; records of subjects without demographics are rejected."""
-    out = dataset.copy()
-    subjid = strip_text(out["SUBJID"])
+    out = dataset.copy(deep=False)          # copy-on-write: the caller's frame is never changed
     lookup = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
-    out["USUBJID"] = map_distinct(subjid, lambda s: s.map(lookup))
+    out["USUBJID"] = map_distinct(out["SUBJID"], lambda s: s.astype(str).str.strip().map(lookup))
     unknown = out["USUBJID"].isna()
     column = out[KEY_COLUMN] if KEY_COLUMN in out else "SUBJID"
-    rejects = reject(out, unknown, column=column, values=subjid, reason=RejectReason.UNKNOWN_SUBJECT,
-                     level="row", detail="subject has no demographics record")
-    out = out[~unknown].copy()
+    rejects = reject(out, unknown, column=column, values=strip_text(out["SUBJID"]) if unknown.any() else out["SUBJID"],
+                     reason=RejectReason.UNKNOWN_SUBJECT, level="row", detail="subject has no demographics record")
+    out = keep_rows(out, ~unknown)
     out.insert(0, "STUDYID", ctx.study_id)
     return out, rejects
 
