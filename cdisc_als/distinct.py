@@ -27,7 +27,7 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     """
     if len(series) == 0:
         return func(series)
-    out = _spread(series, _value_codes(series), func)
+    out = _spread(series, compute_value_codes(series), func)
     return out.rename(series.name) if isinstance(out, pd.Series) else out
 
 
@@ -49,14 +49,14 @@ def compute_row_codes(frame: pd.DataFrame) -> np.ndarray:
     if len(frame) == 0:
         return codes
     for column in frame.columns:
-        column_codes = _value_codes(frame[column])
+        column_codes = compute_value_codes(frame[column])
         codes, _ = pd.factorize(codes * (column_codes.max() + 1) + column_codes)    # dense: products never overflow
     return codes
 
 
-def _value_codes(series: pd.Series) -> np.ndarray:
-    """Codes of a column's distinct values; floats by their bits, so 0.0 and -0.0 (equal, but written
-    differently) stay apart."""
+def compute_value_codes(series: pd.Series) -> np.ndarray:
+    """Dense codes of a column's distinct values (missing values too); floats by their bits, so 0.0 and
+    -0.0 (equal, but written differently) stay apart."""
     if series.dtype == np.float64:
         return pd.factorize(series.to_numpy().view(np.int64))[0]
     if series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python"):
@@ -89,10 +89,16 @@ def _object_pointers(values: np.ndarray) -> np.ndarray:
     return np.ctypeslib.as_array(pointer, shape=(len(values),)) if len(values) else np.empty(0, np.intp)
 
 
+def compute_first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row holding each code (codes dense from 0)."""
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
 def _spread(data, codes: np.ndarray, func):
     """``func`` on the first row of each code, taken back to every row (index and dtype of the result kept)."""
-    first = np.empty(codes.max() + 1, dtype=np.intp)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)        # first row holding each code
+    first = compute_first_rows(codes)
     result = func(data.iloc[first].reset_index(drop=True))
     out = result.take(codes)
     out.index = data.index
@@ -154,8 +160,9 @@ def _holds_one_value(series: pd.Series) -> bool:
     if values is None:
         return False
     if values.dtype == object:
-        values = _object_pointers(np.ascontiguousarray(values))
-    elif values.dtype.kind == "f":
+        held = np.ascontiguousarray(values)         # kept alive while its addresses are compared
+        return bool((_object_pointers(held) == _object_pointers(held)[0]).all())
+    if values.dtype.kind == "f":
         values = values.view(f"i{values.dtype.itemsize}")
     return bool((values == values[0]).all())
 
@@ -186,4 +193,5 @@ def strip_text(series: pd.Series) -> pd.Series:
 
 
 __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text", "factorize_objects",
-           "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows"]
+           "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
+           "compute_first_rows"]
