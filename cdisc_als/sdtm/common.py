@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cdisc_als.distinct import compute_blank, map_distinct, strip_text
+from cdisc_als.distinct import compute_blank, compute_duplicated, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, keep_rows, reject
 from cdisc_als.metadata.spec import Spec
@@ -73,7 +73,11 @@ def finalize_domain(dataset: pd.DataFrame, *, domain: str, spec: Spec) -> pd.Dat
 
 
 def split_trace(dataset: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(data without trace columns, the raw rows it used as _file/_row)."""
+    """(data without trace columns, the raw rows it used as _form/_file/_row, each once)."""
     trace_cols = [c for c in ("_form", FILE, ROW) if c in dataset.columns]
-    used = dataset[trace_cols].dropna() if len(trace_cols) == 3 else pd.DataFrame(columns=["_form", FILE, ROW])
+    if len(trace_cols) == 3:
+        used = dataset[trace_cols]
+        used = used[~compute_duplicated(used)].dropna()          # a raw row once, however many records it gave
+    else:
+        used = pd.DataFrame(columns=["_form", FILE, ROW])
     return dataset.drop(columns=[c for c in TRACE if c in dataset.columns]), used

@@ -24,7 +24,7 @@ from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, ROW, compute_number, keep_rows, reject
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
-from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
+from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing, drop_inputs
 
 
 
@@ -56,6 +56,7 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
     all_rejects.append(conflict)
     out, visit_rejects = derive_findings_timing(out, ctx, domain="QS")
     all_rejects.append(visit_rejects)
+    out = drop_inputs(out, ["TESTCD", "ORRES"])
     derived = derive_param_total(out, items)
     out = pd.concat([out, derived], ignore_index=True) if len(derived) else out.reset_index(drop=True)
     out["QSSTRESC"] = compute_result_text(out["QSSTRESN"])

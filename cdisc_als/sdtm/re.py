@@ -16,7 +16,7 @@ from cdisc_als.distinct import map_distinct, strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, keep_rows, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
-from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
+from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing, drop_inputs
 
 
 
@@ -69,6 +69,7 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
     out["REREPNUM"] = out["REPNUM"].astype("float64") if "REPNUM" in out else float("nan")
     out, visit_rejects = derive_findings_timing(out, ctx, domain="RE")
     all_rejects.append(visit_rejects)
+    out = drop_inputs(out, ["TESTCD", "ORRES", "ORRESU", "ORREF", "POS", "REPNUM"])
     out = derive_var_lobxfl(out, domain="RE", by=["RETESTCD"], day="_day_REDTC", value="RESTRESN",
                             refs=ctx.refs, order=["REREPNUM"])
     out = derive_var_seq(out, domain="RE", order=["_day_REDTC", "VISITNUM", "RETESTCD", "REREPNUM"])
