@@ -127,7 +127,8 @@ def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day:
     trt = compute_subject_value(out["USUBJID"], refs["TRT_DAY"])
     eligible = out[value].notna() & out[day].notna() & (out[day] <= trt)
     keys = ["USUBJID", *by]
-    flag = np.full(len(out), "", dtype=object)
+    flag = np.empty(len(out), dtype=object)
+    flag.fill("")
     rows = np.flatnonzero(eligible.to_numpy(dtype=bool))
     rows = rows[out[keys].iloc[rows].notna().all(axis=1).to_numpy()]   # as groupby: no key, no group
     if len(rows):

@@ -271,13 +271,15 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
     """Wide rows -> one record per non-blank item; the variant (if any) is chosen per row.
 
     Records are ordered item by item (rows in file order within an item).  Each base column is
-    taken once for all records; only the columns an item sets are built piece by piece.
+    taken once for all records, and each column an item sets is built in one piece.
     """
-    stripped: dict[str, pd.Series] = {}
+    stripped: dict[str, tuple[pd.Series, np.ndarray]] = {}
 
-    def text(column: str) -> pd.Series:
+    def text(column: str) -> tuple[pd.Series, np.ndarray]:
+        """A raw column stripped, and where it is not blank (each raw column once)."""
         if column not in stripped:
-            stripped[column] = strip_text(raw[column])
+            value = strip_text(raw[column])
+            stripped[column] = value, map_distinct(value, lambda v: v != "").to_numpy(dtype=bool)
         return stripped[column]
 
     if "variants" in cfg:
@@ -285,7 +287,7 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
         for i, variant in enumerate(cfg["variants"]):
             present = np.zeros(len(raw), dtype=bool)
             for column in variant["when"]["any_present"]:
-                present |= (text(column) != "").to_numpy(dtype=bool)
+                present |= text(column)[1]
             chosen = np.where(chosen >= 0, chosen, np.where(present, i, -1))
         plans = [(chosen == i, v.get("constants", {}), v["melt"]) for i, v in enumerate(cfg["variants"])]
     else:
@@ -293,12 +295,12 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
     pieces, covered = [], np.zeros(len(raw), dtype=bool)
     for mask, constants, melt in plans:
         for item in melt["items"]:
-            value = text(item["from"])
-            keep = mask & (value != "").to_numpy(dtype=bool)
+            value, present = text(item["from"])
+            keep = mask & present
             if not keep.any():
                 continue
             sets = {COL: item["from"], melt["into"]: value, **constants, **item.get("set", {}),
-                    **{target: text(column) for target, column in item.get("columns", {}).items()}}
+                    **{target: text(column)[0] for target, column in item.get("columns", {}).items()}}
             pieces.append((np.flatnonzero(keep), sets))
             covered |= keep
     frame = raw.assign(**{COL: ""})
@@ -313,16 +315,30 @@ def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: 
 def _stack_pieces(base: pd.DataFrame, pieces: list[tuple[np.ndarray, dict]]) -> pd.DataFrame:
     """The records of every piece (rows of ``base`` at the given positions, with the piece's own values
     set: a scalar, or a Series over ``base``'s rows) one piece after another, as concatenating the
-    pieces would give them: base columns first, set columns in order of first appearance."""
+    pieces would give them: base columns first, set columns in order of first appearance, and the
+    dtypes concatenation gives (read from one-row pieces)."""
     overwritten = [c for c in base.columns if any(c in sets for _, sets in pieces)]
-    parts = []
-    for rows, sets in pieces:
-        part = base[overwritten].iloc[rows].reset_index(drop=True)
-        for target, value in sets.items():
-            part[target] = value.iloc[rows].reset_index(drop=True) if isinstance(value, pd.Series) else value
-        parts.append(part)
-    extra = pd.concat(parts, ignore_index=True)
+    probe = pd.concat([_piece(base[overwritten], rows[:1], sets) for rows, sets in pieces], ignore_index=True)
     long = base.drop(columns=overwritten).take(np.concatenate([rows for rows, _ in pieces])).reset_index(drop=True)
-    combined = {c: extra[c] if c in overwritten else long[c] for c in base.columns}
-    combined.update({c: extra[c] for c in extra.columns if c not in combined})
+
+    def stacked(name: str) -> pd.Series:
+        chunks = []
+        for rows, sets in pieces:
+            value = sets.get(name, base[name] if name in base else np.nan)
+            if isinstance(value, pd.Series):
+                chunks.append(value.to_numpy(dtype=object)[rows])
+            else:
+                chunks.append(np.empty(len(rows), dtype=object))
+                chunks[-1].fill(value)          # (np.full copies element by element: much slower)
+        return pd.Series(np.concatenate(chunks), dtype=object).astype(probe[name].dtype)
+
+    combined = {c: stacked(c) if c in overwritten else long[c] for c in base.columns}
+    combined.update({c: stacked(c) for c in probe.columns if c not in combined})
     return pd.DataFrame(combined, copy=False)
+
+
+def _piece(base: pd.DataFrame, rows: np.ndarray, sets: dict) -> pd.DataFrame:
+    part = base.iloc[rows].reset_index(drop=True)
+    for target, value in sets.items():
+        part[target] = value.iloc[rows].reset_index(drop=True) if isinstance(value, pd.Series) else value
+    return part
