@@ -6,6 +6,8 @@ import pandas as pd
 
 from cdisc_als.distinct import compute_ranks, reorder_rows
 
+SUBJECT_ROW = "_subject"     # a record's row in the subject references (StudyContext.refs), for lookups by position
+
 
 def compute_usubjid(study_id: str, subjid: pd.Series) -> pd.Series:
     """USUBJID = STUDYID-SUBJID: unique across every study a sponsor submits."""

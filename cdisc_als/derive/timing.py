@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.dates import (compute_day_number, compute_iso_from_day_number, compute_study_day)
+from cdisc_als.derive.ids import SUBJECT_ROW
 from cdisc_als.distinct import compute_ranks, compute_row_codes, map_distinct
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import Layout, reject
@@ -39,7 +40,7 @@ def derive_vars_dtc_dy(dataset: pd.DataFrame, *, source: str, dtc: str, dy: str 
     out[dtc] = iso
     out[f"_day_{dtc}"] = day
     if dy:
-        out[dy] = compute_study_day(day, compute_subject_value(out["USUBJID"], refs["REF_DAY"]))
+        out[dy] = compute_study_day(day, compute_subject_value(out, refs["REF_DAY"]))
     return out
 
 
@@ -90,9 +91,12 @@ def _number_unscheduled(out: pd.DataFrame, mask: pd.Series, day: str) -> pd.Data
 EPOCH_BY_DAY = np.array(["", "SCREENING", "RUN-IN", "TREATMENT", "RUN-IN", "FOLLOW-UP"], dtype=object)
 
 
-def compute_subject_value(usubjid: pd.Series, values: pd.Series) -> pd.Series:
-    """A subject-level number for each record: ``values`` (indexed by USUBJID) looked up once per subject."""
-    return map_distinct(usubjid, lambda u: u.map(values)).astype("float64")
+def compute_subject_value(dataset: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """A subject-level number for each record: ``values`` (a column of the subject references, indexed by
+    USUBJID) taken by the record's row in the references (``SUBJECT_ROW``), else looked up once per USUBJID."""
+    if SUBJECT_ROW in dataset and dataset[SUBJECT_ROW].dtype == np.int64:
+        return pd.Series(values.to_numpy(dtype=np.float64)[dataset[SUBJECT_ROW].to_numpy()], index=dataset.index)
+    return map_distinct(dataset["USUBJID"], lambda u: u.map(values)).astype("float64")
 
 
 def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, events: bool) -> pd.DataFrame:
@@ -105,8 +109,8 @@ def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, eve
     """
     out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
     d = out[day]
-    trt = compute_subject_value(out["USUBJID"], refs["TRT_DAY"])
-    screen = compute_subject_value(out["USUBJID"], refs["SCREEN_DAY"])
+    trt = compute_subject_value(out, refs["TRT_DAY"])
+    screen = compute_subject_value(out, refs["SCREEN_DAY"])
     which = np.select(
         [d.isna() | trt.isna(), d <= screen, d < trt, (d == trt) & events, (d == trt), d > trt],
         list(range(len(EPOCH_BY_DAY))), default=0)
@@ -124,7 +128,7 @@ def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day:
                       refs: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
     """--LOBXFL = "Y" on the last non-missing result on or before the first treatment day, per subject and test."""
     out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
-    trt = compute_subject_value(out["USUBJID"], refs["TRT_DAY"])
+    trt = compute_subject_value(out, refs["TRT_DAY"])
     eligible = out[value].notna() & out[day].notna() & (out[day] <= trt)
     keys = ["USUBJID", *by]
     flag = np.empty(len(out), dtype=object)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from cdisc_als.derive.ids import SUBJECT_ROW
 from cdisc_als.distinct import compute_blank, compute_duplicated, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, keep_rows, reject
@@ -38,17 +40,27 @@ class StudyContext:
 
 
 def attach_usubjid(dataset: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """STUDYID and USUBJID from SUBJID; records of subjects without demographics are rejected."""
+    """STUDYID and USUBJID from SUBJID, and the subject's row in ``ctx.refs`` (``SUBJECT_ROW``); records of
+    subjects without demographics are rejected."""
     out = dataset.copy(deep=False)          # copy-on-write: the caller's frame is never changed
-    lookup = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
-    out["USUBJID"] = map_distinct(out["SUBJID"], lambda s: s.astype(str).str.strip().map(lookup))
+    found = map_distinct(out["SUBJID"], lambda subjid: _find_subjects(subjid, ctx.refs))
+    out["USUBJID"] = found["USUBJID"]
     unknown = out["USUBJID"].isna()
     column = out[KEY_COLUMN] if KEY_COLUMN in out else "SUBJID"
-    rejects = reject(out, unknown, column=column, values=strip_text(out["SUBJID"]) if unknown.any() else out["SUBJID"],
-                     reason=RejectReason.UNKNOWN_SUBJECT, level="row", detail="subject has no demographics record")
+    subjid = strip_text(out["SUBJID"]) if unknown.any() else out["SUBJID"]      # (only rejected rows are read)
+    rejects = reject(out, unknown, column=column, values=subjid, reason=RejectReason.UNKNOWN_SUBJECT, level="row",
+                     detail="subject has no demographics record")
     out = keep_rows(out, ~unknown)
     out.insert(0, "STUDYID", ctx.study_id)
+    out[SUBJECT_ROW] = keep_rows(found["row"], ~unknown).astype(np.int64)
     return out, rejects
+
+
+def _find_subjects(subjid: pd.Series, refs: pd.DataFrame) -> pd.DataFrame:
+    """USUBJID and row in ``refs`` of each SUBJID (blanks around it ignored); missing without demographics."""
+    key = subjid.astype(str).str.strip()
+    return pd.DataFrame({"USUBJID": key.map(pd.Series(refs.index, index=refs["SUBJID"].values)),
+                         "row": key.map(pd.Series(np.arange(len(refs)), index=refs["SUBJID"].values))})
 
 
 def finalize_domain(dataset: pd.DataFrame, *, domain: str, spec: Spec) -> pd.DataFrame:
