@@ -22,22 +22,32 @@ def _not_blank(series: pd.Series) -> pd.Series:
 
 def ig_values(variable: str) -> set[str]:
     """Values the implementation guide itself allows beside a non-extensible codelist (RACE MULTIPLE)."""
+    return _ig_values().get(variable, set())
+
+
+def _ig_values() -> dict[str, set[str]]:
     table = read_table("ct/ig_values.csv")
-    return set(table.loc[table["variable"] == variable, "value"])
+    return {variable: set(group) for variable, group in table.groupby("variable")["value"]}
 
 
 def build_schema(spec: Spec, dataset: str) -> pa.DataFrameSchema:
     """A pandera schema for ``dataset`` (e.g. "QS", "SUPPDM") from the model in ``spec``."""
+    model = spec.dataset_variables(dataset)
+    bound = {row.variable: row.codelist.split(";")[0] if row.codelist else "" for row in model.itertuples(index=False)}
+    extensible = spec.codelists.drop_duplicates("codelist").set_index("codelist")["extensible"]
+    closed = {c for c in bound.values() if c in extensible.index and extensible[c] == "No"}
+    terms = spec.terms.loc[spec.terms["codelist"].isin(closed)].groupby("codelist")["value"]   # one pass over the CT
+    allowed_terms = {codelist: set(values) for codelist, values in terms}
+    ig = _ig_values() if closed else {}
     columns = {}
-    for row in spec.dataset_variables(dataset).itertuples(index=False):
+    for row in model.itertuples(index=False):
         variable = row.variable.replace("--", dataset[:2])
         checks = []
         if row.core == "Req":
             checks.append(pa.Check(_not_blank, name="required_not_null", error=f"{variable} is required"))
-        codelist = row.codelist.split(";")[0] if row.codelist else ""
-        info = spec.codelist_info(codelist) if codelist else None
-        if info is not None and info["extensible"] == "No":
-            allowed = set(spec.codelist_values(codelist)) | ig_values(variable)
+        codelist = bound[row.variable]
+        if codelist in closed:
+            allowed = allowed_terms.get(codelist, set()) | ig.get(variable, set())
             checks.append(pa.Check(lambda s, allowed=allowed: ~_not_blank(s) | s.isin(allowed),
                                    name=f"in_codelist_{codelist}", error=f"{variable} not in {codelist}"))
         dtype = "float64" if row.type == "Num" else None
