@@ -92,9 +92,11 @@ def _read_text(path: Path) -> pd.DataFrame:
     names = [h.strip() for h in header]
     if plain is not None:
         frame = _parse_plain(text, delimiter, len(body), names)
+        _check_header(frame, path)
     else:
         frame = pd.DataFrame(body, columns=names, dtype=object)
-    _check_header(frame, path)
+        _check_header(frame, path)
+        frame = _share_repeated(frame)
     if plain is None or max(map(len, plain), default=0) > MAX_FIELD:
         _check_lengths(frame, path)     # every cell is a str already: no blanks to fill
     if delimiter == ";":
@@ -116,6 +118,16 @@ def _plain_lines(text: str, delimiter: str) -> list[str] | None:
     if delimiter not in lines[0] or max(map(len, lines)) > csv.field_size_limit():
         return None
     return [lines[0], *[line for line in lines[1:] if line]]
+
+
+def _share_repeated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each column's equal values as one shared str (as pandas' C reader gives them): later
+    passes then touch a few objects, not one new object per cell scattered in memory."""
+    columns = {}
+    for name in frame.columns:
+        codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
+        columns[name] = np.asarray(uniques, dtype=object)[codes]
+    return pd.DataFrame(columns, columns=frame.columns, index=frame.index, dtype=object)
 
 
 def _parse_plain(text: str, delimiter: str, rows: int, names: list[str]) -> pd.DataFrame:
