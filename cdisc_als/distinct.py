@@ -139,9 +139,20 @@ def compute_sort_order(frame: pd.DataFrame) -> np.ndarray:
     >>> compute_sort_order(pd.DataFrame({"a": ["y", "x", "y"], "b": [2.0, 1.0, 1.0]})).tolist()
     [1, 2, 0]
     """
-    if frame.shape[1] == 0:
-        return np.arange(len(frame))
-    return np.lexsort([compute_ranks(frame.iloc[:, i]) for i in reversed(range(frame.shape[1]))])
+    return compute_rank_order([compute_ranks(frame.iloc[:, i]) for i in range(frame.shape[1])], len(frame))
+
+
+def compute_rank_order(ranks: list[np.ndarray], size: int) -> np.ndarray:
+    """The stable order of ``size`` rows sorted on several columns of non-negative integer ranks (the first
+    the most significant), as ``np.lexsort(ranks[::-1])`` gives it: the ranks are combined into one integer
+    key when their product fits in 62 bits, and that key is sorted once."""
+    key, span = np.zeros(size, dtype=np.int64), 1
+    for rank in ranks:
+        width = int(rank.max()) + 1 if len(rank) else 1
+        if span * width >= 1 << 62:
+            return np.lexsort(ranks[::-1])
+        key, span = key * width + rank, span * width
+    return np.argsort(key, kind="stable")
 
 
 def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
@@ -194,4 +205,4 @@ def strip_text(series: pd.Series) -> pd.Series:
 
 __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text", "factorize_objects",
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
-           "compute_first_rows"]
+           "compute_first_rows", "compute_rank_order"]

@@ -6,8 +6,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdisc_als.distinct import (compute_blank, compute_duplicated, compute_row_codes, compute_sort_order, factorize_objects,
-                                map_distinct, map_distinct_rows, reorder_rows, strip_text)
+from cdisc_als.distinct import (compute_blank, compute_duplicated, compute_rank_order, compute_row_codes,
+                                compute_sort_order, factorize_objects, map_distinct, map_distinct_rows, reorder_rows,
+                                strip_text)
 
 TEXT = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["", " ", "a", " a", "a ", "B", "1", " 2.5 "]))
 OPERATIONS = {
@@ -97,3 +98,13 @@ def test_reorder_rows_is_take(rows, constant):
 def test_duplicated_is_pandas_duplicated(rows):
     frame = pd.DataFrame(rows, columns=["t", "i"]).astype({"t": object})
     assert compute_duplicated(frame).tolist() == frame.duplicated().tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(columns=st.lists(st.tuples(st.integers(0, 3), st.sampled_from([1, 5, 1 << 40])), min_size=1, max_size=4),
+       size=st.integers(0, 30), seed=st.integers(0, 99))
+def test_rank_order_is_lexsort(columns, size, seed):
+    """One combined key where it fits in 62 bits, np.lexsort otherwise: the same stable order either way."""
+    rng = np.random.default_rng(seed)
+    ranks = [rng.integers(0, distinct + 1, size) * scale for distinct, scale in columns]
+    assert compute_rank_order(ranks, size).tolist() == np.lexsort(ranks[::-1]).tolist()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_ranks, reorder_rows
+from cdisc_als.distinct import compute_rank_order, compute_ranks, reorder_rows
 
 SUBJECT_ROW = "_subject"     # a record's row in the subject references (StudyContext.refs), for lookups by position
 
@@ -18,7 +18,7 @@ def derive_var_seq(dataset: pd.DataFrame, *, domain: str, order: list[str]) -> p
     """Add ``<domain>SEQ``: 1, 2, ... within USUBJID after a stable sort on the ``order`` columns present."""
     keys = ["USUBJID", *[c for c in order if c in dataset.columns]]
     ranks = [compute_ranks(dataset[c]) for c in keys]           # sorted on integer ranks, not on text
-    position = np.lexsort(ranks[::-1])
+    position = compute_rank_order(ranks, len(dataset))
     out = reorder_rows(dataset, position)
     if len(out) and pd.isna(out["USUBJID"].iloc[-1]):            # records without a subject sort last
         seq = out.groupby("USUBJID", sort=False).cumcount() + 1

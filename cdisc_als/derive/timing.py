@@ -14,7 +14,7 @@ import pandas as pd
 
 from cdisc_als.derive.dates import (compute_day_number, compute_iso_from_day_number, compute_study_day)
 from cdisc_als.derive.ids import SUBJECT_ROW
-from cdisc_als.distinct import compute_ranks, compute_row_codes, map_distinct
+from cdisc_als.distinct import compute_rank_order, compute_ranks, compute_row_codes, map_distinct
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import Layout, reject
 
@@ -137,7 +137,7 @@ def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day:
     rows = rows[out[keys].iloc[rows].notna().all(axis=1).to_numpy()]   # as groupby: no key, no group
     if len(rows):
         sort_keys = out[[day, *(order or [])]].iloc[rows]
-        rows = rows[np.lexsort([compute_ranks(sort_keys[c]) for c in reversed(sort_keys.columns)])]
+        rows = rows[compute_rank_order([compute_ranks(sort_keys[c]) for c in sort_keys.columns], len(rows))]
         group = compute_row_codes(out[keys].iloc[rows])
         _, last_from_end = np.unique(group[::-1], return_index=True)     # each group's last record
         flag[rows[len(rows) - 1 - last_from_end]] = "Y"
