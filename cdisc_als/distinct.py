@@ -59,9 +59,14 @@ def compute_value_codes(series: pd.Series) -> np.ndarray:
     -0.0 (equal, but written differently) stay apart."""
     if series.dtype == np.float64:
         return pd.factorize(series.to_numpy().view(np.int64))[0]
-    if series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python"):
+    if _holds_objects(series):
         return factorize_objects(series.to_numpy(), use_na_sentinel=False)[0]
     return pd.factorize(series, use_na_sentinel=False)[0]
+
+
+def _holds_objects(series: pd.Series) -> bool:
+    """True for text held as Python objects: object columns and pandas' python-backed ``str`` columns."""
+    return series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python")
 
 
 def factorize_objects(values: np.ndarray, *, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +121,7 @@ def compute_ranks(series: pd.Series) -> np.ndarray:
     if series.dtype == np.float64:
         codes, uniques = pd.factorize(values.view(np.int64))
         uniques = uniques.view(np.float64)
-    elif series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python"):
+    elif _holds_objects(series):
         codes, uniques = factorize_objects(values)
     elif pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         codes, uniques = pd.factorize(values)
@@ -124,8 +129,9 @@ def compute_ranks(series: pd.Series) -> np.ndarray:
         codes, uniques = pd.factorize(series)
         uniques = np.asarray(uniques)
     present = ~pd.isna(uniques)
-    rank = np.full(len(uniques) + 1, 0, dtype=np.int64)        # the extra last slot: code -1 (missing)
-    distinct, inverse = np.unique(uniques[present], return_inverse=True)
+    # ranks of the distinct values in the order pandas sorts them (equal values, such as 0.0 and -0.0, together)
+    inverse, distinct = pd.factorize(uniques[present], sort=True)
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)           # the extra last slot: code -1 (missing)
     rank[:-1][present] = inverse
     rank[:-1][~present] = len(distinct)
     rank[-1] = len(distinct)
@@ -166,8 +172,7 @@ def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
 
 
 def _holds_one_value(series: pd.Series) -> bool:
-    values = series.to_numpy() if series.dtype == object or series.dtype.kind in "biuf" or \
-        (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python") else None
+    values = series.to_numpy() if _holds_objects(series) or series.dtype.kind in "biuf" else None
     if values is None:
         return False
     if values.dtype == object:
