@@ -8,6 +8,7 @@ the one the operation gives on the whole column: same values, same index, same d
 """
 from __future__ import annotations
 
+import ctypes
 from typing import Callable
 
 import numpy as np
@@ -26,7 +27,7 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     """
     if len(series) == 0:
         return func(series)
-    out = _spread(series, _value_codes(series), func)
+    out = _spread(series, compute_value_codes(series), func)
     return out.rename(series.name) if isinstance(out, pd.Series) else out
 
 
@@ -45,28 +46,146 @@ def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Ser
 def compute_row_codes(frame: pd.DataFrame) -> np.ndarray:
     """Dense integer codes, equal exactly where two rows hold equal values in every column (NaN equals NaN)."""
     codes = np.zeros(len(frame), dtype=np.int64)
+    if len(frame) == 0:
+        return codes
     for column in frame.columns:
-        column_codes = _value_codes(frame[column])
+        column_codes = compute_value_codes(frame[column])
         codes, _ = pd.factorize(codes * (column_codes.max() + 1) + column_codes)    # dense: products never overflow
     return codes
 
 
-def _value_codes(series: pd.Series) -> np.ndarray:
-    """Codes of a column's distinct values; floats by their bits, so 0.0 and -0.0 (equal, but written
-    differently) stay apart."""
+def compute_value_codes(series: pd.Series) -> np.ndarray:
+    """Dense codes of a column's distinct values (missing values too); floats by their bits, so 0.0 and
+    -0.0 (equal, but written differently) stay apart."""
     if series.dtype == np.float64:
         return pd.factorize(series.to_numpy().view(np.int64))[0]
+    if _holds_objects(series):
+        return factorize_objects(series.to_numpy(), use_na_sentinel=False)[0]
     return pd.factorize(series, use_na_sentinel=False)[0]
+
+
+def _holds_objects(series: pd.Series) -> bool:
+    """True for text held as Python objects: object columns and pandas' python-backed ``str`` columns."""
+    return series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python")
+
+
+def factorize_objects(values: np.ndarray, *, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)`` of an object array (same codes and uniques), hashing each distinct
+    *object* once: rows are grouped by object identity first, then those objects by value.
+
+    >>> factorize_objects(np.array(["b", "a", "b", None], dtype=object))[0].tolist()
+    [0, 1, 0, -1]
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    identity_codes, identities = pd.factorize(_object_pointers(values))
+    if len(identities) > len(values) // 2:          # mostly distinct objects: hash the values directly
+        codes, uniques = pd.factorize(values, use_na_sentinel=use_na_sentinel)
+        return codes, np.asarray(uniques, dtype=object)
+    representative = np.empty(len(identities), dtype=np.intp)
+    representative[identity_codes] = np.arange(len(values))      # any row holding that object will do
+    value_codes, uniques = pd.factorize(values[representative], use_na_sentinel=use_na_sentinel)
+    return value_codes[identity_codes], np.asarray(uniques, dtype=object)
+
+
+def _object_pointers(values: np.ndarray) -> np.ndarray:
+    """The object addresses a contiguous object array holds, as integers (a view: keep ``values`` alive
+    while using it; the addresses are only compared, never dereferenced)."""
+    pointer = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_ssize_t))
+    return np.ctypeslib.as_array(pointer, shape=(len(values),)) if len(values) else np.empty(0, np.intp)
+
+
+def compute_first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row holding each code (codes dense from 0)."""
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
 
 
 def _spread(data, codes: np.ndarray, func):
     """``func`` on the first row of each code, taken back to every row (index and dtype of the result kept)."""
-    first = np.empty(codes.max() + 1, dtype=np.intp)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)        # first row holding each code
+    first = compute_first_rows(codes)
     result = func(data.iloc[first].reset_index(drop=True))
     out = result.take(codes)
     out.index = data.index
     return out
+
+
+def compute_ranks(series: pd.Series) -> np.ndarray:
+    """Dense integer ranks of a column's values in sort order (Python ordering for text); missing
+    values rank after every value.  Equal values share a rank (0.0 and -0.0 too, as in a sort).
+
+    >>> compute_ranks(pd.Series(["b", None, "a", "b"], dtype=object)).tolist()
+    [1, 2, 0, 1]
+    """
+    values = series.to_numpy()
+    if series.dtype == np.float64:
+        codes, uniques = pd.factorize(values.view(np.int64))
+        uniques = uniques.view(np.float64)
+    elif _holds_objects(series):
+        codes, uniques = factorize_objects(values)
+    elif pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        codes, uniques = pd.factorize(values)
+    else:
+        codes, uniques = pd.factorize(series)
+        uniques = np.asarray(uniques)
+    present = ~pd.isna(uniques)
+    # ranks of the distinct values in the order pandas sorts them (equal values, such as 0.0 and -0.0, together)
+    inverse, distinct = pd.factorize(uniques[present], sort=True)
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)           # the extra last slot: code -1 (missing)
+    rank[:-1][present] = inverse
+    rank[:-1][~present] = len(distinct)
+    rank[-1] = len(distinct)
+    return rank[codes]
+
+
+def compute_sort_order(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions in the order ``frame.sort_values(list(frame.columns), kind="stable")`` gives
+    (ascending, missing last, ties in row order), sorted on integer ranks instead of the values.
+
+    >>> compute_sort_order(pd.DataFrame({"a": ["y", "x", "y"], "b": [2.0, 1.0, 1.0]})).tolist()
+    [1, 2, 0]
+    """
+    return compute_rank_order([compute_ranks(frame.iloc[:, i]) for i in range(frame.shape[1])], len(frame))
+
+
+def compute_rank_order(ranks: list[np.ndarray], size: int) -> np.ndarray:
+    """The stable order of ``size`` rows sorted on several columns of non-negative integer ranks (the first
+    the most significant), as ``np.lexsort(ranks[::-1])`` gives it: the ranks are combined into one integer
+    key when their product fits in 62 bits, and that key is sorted once."""
+    key, span = np.zeros(size, dtype=np.int64), 1
+    for rank in ranks:
+        width = int(rank.max()) + 1 if len(rank) else 1
+        if span * width >= 1 << 62:
+            return np.lexsort(ranks[::-1])
+        key, span = key * width + rank, span * width
+    return np.argsort(key, kind="stable")
+
+
+def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
+    """``frame.take(position).reset_index(drop=True)`` for a permutation ``position``; a column holding
+    one value in every row (the same object, or the same bits) is already in any order and is not moved."""
+    constant = [c for c in frame.columns if _holds_one_value(frame[c])] if len(frame) else []
+    out = frame.drop(columns=constant).take(position).reset_index(drop=True)
+    for name in constant:
+        out.insert(frame.columns.get_loc(name), name, frame[name].set_axis(out.index))   # shared, not copied
+    return out
+
+
+def _holds_one_value(series: pd.Series) -> bool:
+    values = series.to_numpy() if _holds_objects(series) or series.dtype.kind in "biuf" else None
+    if values is None:
+        return False
+    if values.dtype == object:
+        held = np.ascontiguousarray(values)         # kept alive while its addresses are compared
+        return bool((_object_pointers(held) == _object_pointers(held)[0]).all())
+    if values.dtype.kind == "f":
+        values = values.view(f"i{values.dtype.itemsize}")
+    return bool((values == values[0]).all())
+
+
+def compute_duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """True for each row equal to an earlier row in every column (text, integers; NaN equals NaN)."""
+    return pd.Series(compute_row_codes(frame)).duplicated().to_numpy()
 
 
 def compute_blank(series: pd.Series) -> pd.Series:
@@ -89,4 +208,6 @@ def strip_text(series: pd.Series) -> pd.Series:
     return map_distinct(series, lambda s: s.astype(str).str.strip())
 
 
-__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text"]
+__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text", "factorize_objects",
+           "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
+           "compute_first_rows", "compute_rank_order"]

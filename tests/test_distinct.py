@@ -6,7 +6,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdisc_als.distinct import compute_blank, compute_row_codes, map_distinct, map_distinct_rows, strip_text
+from cdisc_als.distinct import (compute_blank, compute_duplicated, compute_rank_order, compute_row_codes,
+                                compute_sort_order, factorize_objects, map_distinct, map_distinct_rows, reorder_rows,
+                                strip_text)
 
 TEXT = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["", " ", "a", " a", "a ", "B", "1", " 2.5 "]))
 OPERATIONS = {
@@ -52,3 +54,57 @@ def test_map_distinct_rows_equals_the_operation_on_every_row(rows):
     groups = frame.fillna("<na>").groupby(["a", "b"], sort=False).ngroup().to_numpy()
     assert (pd.Series(codes).groupby(groups).nunique() == 1).all()
     assert len(set(codes)) == len(set(groups))
+
+
+KEY_TEXT = st.one_of(st.none(), st.sampled_from(["", "a", "B", "b", "a ", "10", "9"]))
+KEY_FLOAT = st.one_of(st.just(float("nan")), st.sampled_from([0.0, -0.0, 1.5, -2.0, 10.0]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(KEY_TEXT, KEY_FLOAT, st.integers(-3, 3)), max_size=40),
+       dtype=st.sampled_from([object, "str"]), keys=st.permutations(["t", "f", "i"]))
+def test_sort_order_is_the_stable_pandas_sort(rows, dtype, keys):
+    frame = pd.DataFrame(rows, columns=["t", "f", "i"]).astype({"t": dtype})
+    frame.index = np.arange(len(frame)) * 2 + 7
+    expected = frame.reset_index(drop=True).sort_values(list(keys), kind="stable").index.to_numpy()
+    assert compute_sort_order(frame[list(keys)]).tolist() == expected.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(KEY_TEXT, max_size=40), shared=st.booleans(), sentinel=st.booleans())
+def test_factorize_objects_is_pandas_factorize(values, shared, sentinel):
+    # shared: rows hold a few repeated objects (as after take/map); otherwise a new object per row
+    pool = {v: v for v in values}
+    array = np.array([pool[v] if shared else (None if v is None else "".join(list(v))) for v in values], dtype=object)
+    codes, uniques = factorize_objects(array, use_na_sentinel=sentinel)
+    expected_codes, expected_uniques = pd.factorize(array, use_na_sentinel=sentinel)
+    assert codes.tolist() == expected_codes.tolist()
+    assert [u if isinstance(u, str) else None for u in uniques] == \
+        [u if isinstance(u, str) else None for u in expected_uniques]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(KEY_TEXT, KEY_FLOAT), min_size=1, max_size=30), constant=st.booleans())
+def test_reorder_rows_is_take(rows, constant):
+    frame = pd.DataFrame(rows, columns=["t", "f"]).astype({"t": object})
+    frame["c"] = "same"
+    frame["n"] = 1.0 if constant else np.arange(len(frame), dtype=float)
+    frame.index = np.arange(len(frame)) + 3
+    position = np.random.default_rng(len(rows)).permutation(len(frame))
+    pd.testing.assert_frame_equal(reorder_rows(frame, position), frame.take(position).reset_index(drop=True))
+
+
+@given(rows=st.lists(st.tuples(KEY_TEXT, st.integers(0, 2)), max_size=30))
+def test_duplicated_is_pandas_duplicated(rows):
+    frame = pd.DataFrame(rows, columns=["t", "i"]).astype({"t": object})
+    assert compute_duplicated(frame).tolist() == frame.duplicated().tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(columns=st.lists(st.tuples(st.integers(0, 3), st.sampled_from([1, 5, 1 << 40])), min_size=1, max_size=4),
+       size=st.integers(0, 30), seed=st.integers(0, 99))
+def test_rank_order_is_lexsort(columns, size, seed):
+    """One combined key where it fits in 62 bits, np.lexsort otherwise: the same stable order either way."""
+    rng = np.random.default_rng(seed)
+    ranks = [rng.integers(0, distinct + 1, size) * scale for distinct, scale in columns]
+    assert compute_rank_order(ranks, size).tolist() == np.lexsort(ranks[::-1]).tolist()

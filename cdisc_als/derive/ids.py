@@ -1,7 +1,12 @@
 """Identifiers shared by every domain: USUBJID and --SEQ (SDTMIG v3.4 §4.1.2)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from cdisc_als.distinct import compute_rank_order, compute_ranks, reorder_rows
+
+SUBJECT_ROW = "_subject"     # a record's row in the subject references (StudyContext.refs), for lookups by position
 
 
 def compute_usubjid(study_id: str, subjid: pd.Series) -> pd.Series:
@@ -12,6 +17,14 @@ def compute_usubjid(study_id: str, subjid: pd.Series) -> pd.Series:
 def derive_var_seq(dataset: pd.DataFrame, *, domain: str, order: list[str]) -> pd.DataFrame:
     """Add ``<domain>SEQ``: 1, 2, ... within USUBJID after a stable sort on the ``order`` columns present."""
     keys = ["USUBJID", *[c for c in order if c in dataset.columns]]
-    out = dataset.sort_values(keys, kind="stable").reset_index(drop=True)
-    out[f"{domain}SEQ"] = (out.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")
+    ranks = [compute_ranks(dataset[c]) for c in keys]           # sorted on integer ranks, not on text
+    position = compute_rank_order(ranks, len(dataset))
+    out = reorder_rows(dataset, position)
+    if len(out) and pd.isna(out["USUBJID"].iloc[-1]):            # records without a subject sort last
+        seq = out.groupby("USUBJID", sort=False).cumcount() + 1
+    else:
+        subject = ranks[0][position]
+        start = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])  # first record of each subject
+        seq = np.arange(len(out)) - np.repeat(start, np.diff(np.r_[start, len(out)])) + 1
+    out[f"{domain}SEQ"] = pd.Series(seq, index=out.index).astype("float64")
     return out

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.dates import (compute_day_number, compute_iso_from_day_number, compute_study_day)
+from cdisc_als.derive.ids import SUBJECT_ROW
+from cdisc_als.distinct import compute_rank_order, compute_ranks, compute_row_codes, map_distinct
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import Layout, reject
 
@@ -38,8 +40,7 @@ def derive_vars_dtc_dy(dataset: pd.DataFrame, *, source: str, dtc: str, dy: str 
     out[dtc] = iso
     out[f"_day_{dtc}"] = day
     if dy:
-        ref = out["USUBJID"].map(refs["REF_DAY"]).astype("float64")
-        out[dy] = compute_study_day(day, ref)
+        out[dy] = compute_study_day(day, compute_subject_value(out, refs["REF_DAY"]))
     return out
 
 
@@ -86,6 +87,18 @@ def _number_unscheduled(out: pd.DataFrame, mask: pd.Series, day: str) -> pd.Data
     return out
 
 
+#: EPOCH by day, for the conditions of :func:`derive_var_epoch` in order ('' when none holds)
+EPOCH_BY_DAY = np.array(["", "SCREENING", "RUN-IN", "TREATMENT", "RUN-IN", "FOLLOW-UP"], dtype=object)
+
+
+def compute_subject_value(dataset: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """A subject-level number for each record: ``values`` (a column of the subject references, indexed by
+    USUBJID) taken by the record's row in the references (``SUBJECT_ROW``), else looked up once per USUBJID."""
+    if SUBJECT_ROW in dataset and dataset[SUBJECT_ROW].dtype == np.int64:
+        return pd.Series(values.to_numpy(dtype=np.float64)[dataset[SUBJECT_ROW].to_numpy()], index=dataset.index)
+    return map_distinct(dataset["USUBJID"], lambda u: u.map(values)).astype("float64")
+
+
 def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, events: bool) -> pd.DataFrame:
     """EPOCH (codelist C99079) from the record's day relative to the subject's first treatment day.
 
@@ -96,13 +109,18 @@ def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, eve
     """
     out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
     d = out[day]
-    trt = out["USUBJID"].map(refs["TRT_DAY"]).astype("float64")
-    screen = out["USUBJID"].map(refs["SCREEN_DAY"]).astype("float64")
-    by_day = np.select(
+    trt = compute_subject_value(out, refs["TRT_DAY"])
+    screen = compute_subject_value(out, refs["SCREEN_DAY"])
+    which = np.select(
         [d.isna() | trt.isna(), d <= screen, d < trt, (d == trt) & events, (d == trt), d > trt],
-        ["", "SCREENING", "RUN-IN", "TREATMENT", "RUN-IN", "FOLLOW-UP"], default="")
-    planned = out["_planned_epoch"] if "_planned_epoch" in out else pd.Series("", index=out.index)
-    out["EPOCH"] = np.where(planned.fillna("") != "", planned, by_day)
+        list(range(len(EPOCH_BY_DAY))), default=0)
+    by_day = EPOCH_BY_DAY[which]         # one object per epoch, shared by the records
+    if "_planned_epoch" in out:
+        planned = out["_planned_epoch"]
+        has_plan = map_distinct(planned, lambda p: p.fillna("") != "").to_numpy(dtype=bool)
+        out["EPOCH"] = np.where(has_plan, planned.to_numpy(dtype=object), by_day)
+    else:
+        out["EPOCH"] = by_day
     return out
 
 
@@ -110,12 +128,18 @@ def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day:
                       refs: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
     """--LOBXFL = "Y" on the last non-missing result on or before the first treatment day, per subject and test."""
     out = dataset.copy(deep=False)       # copy-on-write: the caller's frame is never changed
-    trt = out["USUBJID"].map(refs["TRT_DAY"]).astype("float64")
+    trt = compute_subject_value(out, refs["TRT_DAY"])
     eligible = out[value].notna() & out[day].notna() & (out[day] <= trt)
-    flag = pd.Series("", index=out.index, dtype=object)
-    if eligible.any():
-        cand = out.loc[eligible].sort_values([day, *(order or [])], kind="stable")
-        last = cand.groupby(["USUBJID", *by], sort=False).tail(1).index
-        flag.loc[last] = "Y"
-    out[f"{domain}LOBXFL"] = flag
+    keys = ["USUBJID", *by]
+    flag = np.empty(len(out), dtype=object)
+    flag.fill("")
+    rows = np.flatnonzero(eligible.to_numpy(dtype=bool))
+    rows = rows[out[keys].iloc[rows].notna().all(axis=1).to_numpy()]   # as groupby: no key, no group
+    if len(rows):
+        sort_keys = out[[day, *(order or [])]].iloc[rows]
+        rows = rows[compute_rank_order([compute_ranks(sort_keys[c]) for c in sort_keys.columns], len(rows))]
+        group = compute_row_codes(out[keys].iloc[rows])
+        _, last_from_end = np.unique(group[::-1], return_index=True)     # each group's last record
+        flag[rows[len(rows) - 1 - last_from_end]] = "Y"
+    out[f"{domain}LOBXFL"] = pd.Series(flag, index=out.index, dtype=object)
     return out

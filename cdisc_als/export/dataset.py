@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cdisc_als.distinct import map_distinct
 from cdisc_als.errors import UserError
 
 
@@ -31,7 +32,9 @@ class DatasetMeta:
 def apply_types(frame: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
     """Order columns as ``variables`` does and coerce each to its SAS type.
 
-    Num -> float64 (NaN for missing); Char -> Python str with '' for missing (XPT cannot tell the two apart).
+    Num -> float64 (NaN for missing); Char -> text: Python str, with missing values left missing (the
+    XPT writer stores them blank, as '', since XPT cannot tell the two apart) and any other value
+    written as ``str`` gives it.
     A variable named in the metadata but absent from the frame is an error: metadata and data must agree.
     """
     missing = [v for v in variables["variable"] if v not in frame.columns]
@@ -42,12 +45,16 @@ def apply_types(frame: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
         col = frame[var]
         if typ == "Num":
             out[var] = pd.to_numeric(col, errors="raise").astype("float64")
-        elif col.dtype == "str":
-            out[var] = col.fillna("")              # already text: same result, without a pass per value
+        elif col.dtype == "str" or (col.dtype == object and
+                                    pd.api.types.infer_dtype(col.to_numpy(), skipna=True) in ("string", "empty")):
+            out[var] = col                          # already text (or missing): nothing to convert
         else:
-            text = col.astype(object)
-            out[var] = text.where(text.notna(), "").astype(str)
-    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+            out[var] = map_distinct(col.astype(object), _as_text)
+    return pd.DataFrame(out, index=frame.index, copy=False).reset_index(drop=True)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    return column.where(column.notna(), "").astype(str)
 
 
 def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, created: datetime | None = None,

@@ -129,6 +129,11 @@ def reject(frame: pd.DataFrame, mask: pd.Series, *, column: str | pd.Series, val
     return out
 
 
+def keep_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """``frame[keep]``, without a copy of every column when every row is kept."""
+    return frame if keep.all() else frame[keep]
+
+
 def check_columns(raw: pd.DataFrame, cfg: dict, file: Path) -> None:
     """Every column the mapping reads must exist (pandera checks presence; the message names file and column)."""
     import pandera.pandas as pa
@@ -147,11 +152,10 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
                form: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply one source mapping (``form`` names it in rejects): raw text frame -> canonical frame, rejects."""
     check_columns(raw, cfg, file)
-    raw = raw.copy()
-    raw[FILE] = file.name
-    raw["_form"] = form
-    rejects = [_reject_duplicates(raw)]
-    raw = raw[~raw.drop(columns=[ROW]).duplicated(keep="first")]
+    raw = raw.assign(**{FILE: file.name, "_form": form})
+    dup = raw.drop(columns=[ROW]).duplicated(keep="first")
+    rejects = [_reject_duplicates(raw, dup)]
+    raw = keep_rows(raw, ~dup)
     decimal_comma = bool(raw.attrs.get("decimal_comma"))
     out = raw[[FILE, ROW, "_form"]].copy()
     out[DECIMAL_COMMA] = decimal_comma
@@ -162,22 +166,25 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
             out[target] = ""
             continue
         value, bad, reason = _convert(raw[spec["from"]], spec, layout, decimal_comma)
-        blank = value.isna() | (value.astype(str) == "")
-        blank_required = spec.get("required", False) & blank & ~bad
         if spec.get("required"):
+            blank = value.isna() if value.dtype == np.float64 else \
+                map_distinct(value, lambda v: v.isna() | (v.astype(str) == ""))
+            blank_required = blank & ~bad
             row_bad |= bad | blank_required
+        else:
+            blank_required = pd.Series(False, index=raw.index)
         frame = raw.assign(**{COL: spec["from"]})
         rejects.append(reject(frame, bad, column=spec["from"], values=raw[spec["from"]], reason=reason,
                               level="row" if spec.get("required") else "cell",
                               detail=f"{target}: {spec.get('why', _why(reason, spec))}"))
         rejects.append(reject(frame, blank_required, column=spec["from"], reason=RejectReason.MISSING_KEY,
                               level="row", detail=f"{target} is required"))
-        out[target] = value.where(~bad, "" if value.dtype == object else np.nan)
+        out[target] = value.where(~bad, "" if value.dtype == object else np.nan) if bad.any() else value
     for target, constant in cfg.get("constants", {}).items():
         out[target] = constant
     if "checkboxes" in cfg:
         out = pd.concat([out, _checkboxes(raw, cfg["checkboxes"])], axis=1)
-    out, raw = out[~row_bad], raw[~row_bad]
+    out, raw = keep_rows(out, ~row_bad), keep_rows(raw, ~row_bad)
     if "melt" in cfg or "variants" in cfg:
         out, melt_rejects = _melt_rows(raw, out, cfg, decimal_comma)
         rejects.append(melt_rejects)
@@ -213,17 +220,20 @@ def compute_number(text: pd.Series, decimal_comma: bool | pd.Series = False) -> 
     ``decimal_comma`` (for the whole column, or per row) reads ``3,52`` as 3.52, as semicolon-delimited exports write it.
     """
     comma = pd.Series(decimal_comma, index=text.index) if isinstance(decimal_comma, bool) else decimal_comma
-    clean = text.where(~comma.astype(bool), map_distinct(text, lambda t: t.str.replace(",", ".", regex=False)))
-    number = map_distinct(clean, lambda c: pd.to_numeric(c.where(c != ""), errors="coerce"))
-    return number.astype("float64"), number.isna() & (clean != "")
+    comma = comma.astype(bool)
+    clean = text.where(~comma, map_distinct(text, lambda t: t.str.replace(",", ".", regex=False))) \
+        if comma.any() else text
+    parsed = map_distinct(clean, lambda c: pd.DataFrame({"number": pd.to_numeric(c.where(c != ""), errors="coerce"),
+                                                         "present": c != ""}))
+    number = parsed["number"].astype("float64").rename(text.name)
+    return number, number.isna() & parsed["present"]
 
 
-def _reject_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
-    """Rows identical to an earlier row in every column are rejected, pointing at the first one."""
-    content = raw.drop(columns=[ROW])
-    dup = content.duplicated(keep="first")
+def _reject_duplicates(raw: pd.DataFrame, dup: pd.Series) -> pd.DataFrame:
+    """Rows identical to an earlier row in every column (``dup``) are rejected, pointing at the first one."""
     if not dup.any():
         return new_rejects()
+    content = raw.drop(columns=[ROW])
     key = pd.util.hash_pandas_object(content, index=False)
     first_row = raw[ROW].groupby(key.values).transform("min")
     frame = raw.assign(**{COL: ""})
@@ -234,51 +244,101 @@ def _reject_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
 def _checkboxes(raw: pd.DataFrame, box: dict) -> pd.DataFrame:
     """Several yes/no boxes -> ``into`` (the one value, or MULTIPLE) and ``<into>1..n`` for SUPPQUAL."""
     checked = {str(v).upper() for v in box["checked"]}
-    ticks = pd.DataFrame({value: raw[col].astype(str).str.strip().str.upper().isin(checked)
-                          for col, value in box["columns"].items()}, index=raw.index)
+    ticks = np.zeros((len(raw), len(box["columns"])), dtype=bool)
+    for i, col in enumerate(box["columns"]):
+        ticks[:, i] = map_distinct(strip_text(raw[col]), lambda t: t.str.upper().isin(checked)).to_numpy(dtype=bool)
+    names = np.array(list(box["columns"].values()), dtype=object)
     count = ticks.sum(axis=1)
-    names = ticks.columns.to_numpy()
-    listed = ticks.apply(lambda r: list(names[r.to_numpy()]), axis=1) if len(ticks) else pd.Series(dtype=object)
+    rank = np.cumsum(ticks, axis=1)          # the i-th box ticked in a row has rank i there
+
+    def ticked(i: int) -> np.ndarray:
+        """The value of the i-th (1-based) box ticked in each row, '' where fewer are ticked."""
+        hit = ticks & (rank == i)
+        found = hit.any(axis=1)
+        return np.where(found, names[hit.argmax(axis=1)] if len(names) else "", "").astype(object)
+
     into = box["into"]
     out = pd.DataFrame(index=raw.index)
-    out[into] = np.where(count > 1, "MULTIPLE", np.where(count == 1, listed.str[0].fillna(""), ""))
+    out[into] = np.where(count > 1, "MULTIPLE", np.where(count == 1, ticked(1), "")).astype(object)
     for i in range(int(count.max()) if len(count) else 0):
-        out[f"{into}{i + 1}"] = np.where(count > 1, listed.str[i].fillna(""), "")
+        out[f"{into}{i + 1}"] = np.where(count > 1, ticked(i + 1), "").astype(object)
     if box.get("other_text"):
-        out[f"{into}OTH"] = raw[box["other_text"]].astype(str).str.strip()
+        out[f"{into}OTH"] = strip_text(raw[box["other_text"]])
     return out
 
 
 def _melt_rows(raw: pd.DataFrame, base: pd.DataFrame, cfg: dict, decimal_comma: bool):
-    """Wide rows -> one record per non-blank item; the variant (if any) is chosen per row."""
+    """Wide rows -> one record per non-blank item; the variant (if any) is chosen per row.
+
+    Records are ordered item by item (rows in file order within an item).  Each base column is
+    taken once for all records, and each column an item sets is built in one piece.
+    """
+    stripped: dict[str, tuple[pd.Series, np.ndarray]] = {}
+
+    def text(column: str) -> tuple[pd.Series, np.ndarray]:
+        """A raw column stripped, and where it is not blank (each raw column once)."""
+        if column not in stripped:
+            value = strip_text(raw[column])
+            stripped[column] = value, map_distinct(value, lambda v: v != "").to_numpy(dtype=bool)
+        return stripped[column]
+
     if "variants" in cfg:
-        chosen = pd.Series(-1, index=raw.index)
+        chosen = np.full(len(raw), -1)
         for i, variant in enumerate(cfg["variants"]):
-            cols = variant["when"]["any_present"]
-            present = (raw[cols].apply(strip_text) != "").any(axis=1)
-            chosen = chosen.where(chosen >= 0, np.where(present, i, -1))
+            present = np.zeros(len(raw), dtype=bool)
+            for column in variant["when"]["any_present"]:
+                present |= text(column)[1]
+            chosen = np.where(chosen >= 0, chosen, np.where(present, i, -1))
         plans = [(chosen == i, v.get("constants", {}), v["melt"]) for i, v in enumerate(cfg["variants"])]
     else:
-        plans = [(pd.Series(True, index=raw.index), {}, cfg["melt"])]
-    pieces, covered = [], pd.Series(False, index=raw.index)
+        plans = [(np.ones(len(raw), dtype=bool), {}, cfg["melt"])]
+    pieces, covered = [], np.zeros(len(raw), dtype=bool)
     for mask, constants, melt in plans:
         for item in melt["items"]:
-            value = strip_text(raw[item["from"]])
-            keep = mask & (value != "")
+            value, present = text(item["from"])
+            keep = mask & present
             if not keep.any():
                 continue
-            piece = base.loc[keep].copy()
-            piece[COL] = item["from"]
-            piece[melt["into"]] = value[keep]
-            for target, constant in {**constants, **item.get("set", {})}.items():
-                piece[target] = constant
-            for target, column in item.get("columns", {}).items():
-                piece[target] = strip_text(raw.loc[keep, column])
-            pieces.append(piece)
+            sets = {COL: item["from"], melt["into"]: value, **constants, **item.get("set", {}),
+                    **{target: text(column)[0] for target, column in item.get("columns", {}).items()}}
+            pieces.append((np.flatnonzero(keep), sets))
             covered |= keep
     frame = raw.assign(**{COL: ""})
-    rejects = reject(frame, ~covered, column="", reason=RejectReason.NO_RESULT, level="row",
-                     detail="no result in any mapped column" if "variants" not in cfg
+    rejects = reject(frame, pd.Series(~covered, index=raw.index), column="", reason=RejectReason.NO_RESULT,
+                     level="row", detail="no result in any mapped column" if "variants" not in cfg
                      else "no result in any mapped column, or no scale could be recognised")
-    long = pd.concat(pieces, ignore_index=True) if pieces else base.head(0).assign(**{COL: ""})
-    return long, rejects
+    if not pieces:
+        return base.head(0).assign(**{COL: ""}), rejects
+    return _stack_pieces(base, pieces), rejects
+
+
+def _stack_pieces(base: pd.DataFrame, pieces: list[tuple[np.ndarray, dict]]) -> pd.DataFrame:
+    """The records of every piece (rows of ``base`` at the given positions, with the piece's own values
+    set: a scalar, or a Series over ``base``'s rows) one piece after another, as concatenating the
+    pieces would give them: base columns first, set columns in order of first appearance, and the
+    dtypes concatenation gives (read from one-row pieces)."""
+    overwritten = [c for c in base.columns if any(c in sets for _, sets in pieces)]
+    probe = pd.concat([_piece(base[overwritten], rows[:1], sets) for rows, sets in pieces], ignore_index=True)
+    long = base.drop(columns=overwritten).take(np.concatenate([rows for rows, _ in pieces])).reset_index(drop=True)
+
+    def stacked(name: str) -> pd.Series:
+        chunks = []
+        for rows, sets in pieces:
+            value = sets.get(name, base[name] if name in base else np.nan)
+            if isinstance(value, pd.Series):
+                chunks.append(value.to_numpy(dtype=object)[rows])
+            else:
+                chunks.append(np.empty(len(rows), dtype=object))
+                chunks[-1].fill(value)          # (np.full copies element by element: much slower)
+        return pd.Series(np.concatenate(chunks), dtype=object).astype(probe[name].dtype)
+
+    combined = {c: stacked(c) if c in overwritten else long[c] for c in base.columns}
+    combined.update({c: stacked(c) for c in probe.columns if c not in combined})
+    return pd.DataFrame(combined, copy=False)
+
+
+def _piece(base: pd.DataFrame, rows: np.ndarray, sets: dict) -> pd.DataFrame:
+    part = base.iloc[rows].reset_index(drop=True)
+    for target, value in sets.items():
+        part[target] = value.iloc[rows].reset_index(drop=True) if isinstance(value, pd.Series) else value
+    return part

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from pathlib import Path
 
 import numpy as np
@@ -69,22 +70,76 @@ def _read_text(path: Path) -> pd.DataFrame:
     if first.lstrip().lower().startswith(("<!doctype", "<html")):
         raise UserError("this is an HTML page, not a data file", file=path)
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as err:
-        raise UserError(f"cannot parse as delimited text: {err}", file=path) from None
-    # wholly empty lines are not rows; a line of empty fields is a row (and will be rejected as such)
-    header, body = rows[0], [r for r in rows[1:] if r]
+    plain = _plain_lines(text, delimiter)
+    if plain is not None:
+        header, body = plain[0].split(delimiter), plain[1:]
+        widths = np.fromiter(map(operator.methodcaller("count", delimiter), body), dtype=np.intp,
+                             count=len(body)) + 1
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            rows = list(reader)
+        except csv.Error as err:
+            raise UserError(f"cannot parse as delimited text: {err}", file=path) from None
+        # wholly empty lines are not rows; a line of empty fields is a row (and will be rejected as such)
+        header, body = rows[0], [r for r in rows[1:] if r]
+        widths = np.fromiter(map(len, body), dtype=np.intp, count=len(body))
     width = len(header)
-    for number, r in enumerate(body, start=1):
-        if len(r) != width:
-            raise UserError(f"has {len(r)} fields where the header has {width}", file=path, row=number)
-    frame = pd.DataFrame(body, columns=[h.strip() for h in header], dtype=object)
-    _check_header(frame, path)
+    wrong = np.flatnonzero(widths != width)
+    if len(wrong):
+        raise UserError(f"has {widths[wrong[0]]} fields where the header has {width}", file=path,
+                        row=int(wrong[0]) + 1)
+    names = [h.strip() for h in header]
+    if plain is not None:
+        frame = _parse_plain(text, delimiter, len(body), names)
+        _check_header(frame, path)
+    else:
+        frame = pd.DataFrame(body, columns=names, dtype=object)
+        _check_header(frame, path)
+        frame = _share_repeated(frame)
+    if plain is None or max(map(len, plain), default=0) > MAX_FIELD:
+        _check_lengths(frame, path)     # every cell is a str already: no blanks to fill
     if delimiter == ";":
         frame.attrs["decimal_comma"] = True
-    return _limit_fields(frame, path)
+    return frame
+
+
+def _plain_lines(text: str, delimiter: str) -> list[str] | None:
+    """The header and the non-empty lines of ``text``, when a row is simply a line split at the delimiter,
+    as csv.reader would split it; None otherwise.
+
+    That holds without quotes (no field spans a delimiter or a line), carriage returns and NULs, with a
+    first line that is not empty and holds a delimiter (a blank-looking line is then a row of the wrong
+    width, as for csv.reader), and lines short enough for csv.reader's field limit.
+    """
+    if '"' in text or "\r" in text or "\x00" in text:
+        return None
+    lines = text.split("\n")
+    if delimiter not in lines[0] or max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return [lines[0], *[line for line in lines[1:] if line]]
+
+
+def _share_repeated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each column's equal values as one shared str (as pandas' C reader gives them): later
+    passes then touch a few objects, not one new object per cell scattered in memory."""
+    columns = {}
+    for name in frame.columns:
+        codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
+        columns[name] = np.asarray(uniques, dtype=object)[codes]
+    return pd.DataFrame(columns, columns=frame.columns, index=frame.index, dtype=object)
+
+
+def _parse_plain(text: str, delimiter: str, rows: int, names: list[str]) -> pd.DataFrame:
+    """The body of a plain delimited text (see :func:`_plain_lines`) as a frame of str, parsed by pandas' C reader
+    (each column's repeated values share one str object)."""
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=1, names=range(len(names)),
+                        dtype=object, na_filter=False, keep_default_na=False, quoting=csv.QUOTE_NONE,
+                        skip_blank_lines=True, engine="c", low_memory=False)
+    if len(frame) != rows:
+        raise AssertionError(f"parsed {len(frame)} rows where the text has {rows}")
+    frame.columns = names
+    return frame
 
 
 def _read_excel(path: Path, expected: list[str]) -> pd.DataFrame:
@@ -164,10 +219,15 @@ def _check_header(frame: pd.DataFrame, path: Path) -> None:
 
 def _limit_fields(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     frame = frame.fillna("")
-    for name in frame.columns:
-        lengths = frame[name].astype(str).str.len()
-        if len(lengths) and lengths.max() > MAX_FIELD:
-            row = int(lengths.values.argmax()) + 1
-            raise UserError(f"field of {int(lengths.max()):,} characters (limit {MAX_FIELD:,})",
-                            file=path, row=row, column=name)
+    _check_lengths(frame.astype(str), path)
     return frame
+
+
+def _check_lengths(frame: pd.DataFrame, path: Path) -> None:
+    """No cell of a frame of str longer than MAX_FIELD characters; the first column holding one names its row."""
+    for name in frame.columns:
+        values = frame[name].to_numpy(dtype=object)
+        if max(map(len, values), default=0) > MAX_FIELD:
+            lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+            raise UserError(f"field of {int(lengths.max()):,} characters (limit {MAX_FIELD:,})",
+                            file=path, row=int(lengths.argmax()) + 1, column=name)

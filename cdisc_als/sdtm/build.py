@@ -13,6 +13,7 @@ import pandas as pd
 
 from cdisc_als.derive.supp import derive_supp
 from cdisc_als.derive.timing import compute_day
+from cdisc_als.distinct import compute_duplicated
 from cdisc_als.ingest.layout import Layout, new_rejects
 from cdisc_als.metadata.spec import Spec
 from cdisc_als.metadata.trial import TrialDesign, load_trial_design
@@ -38,6 +39,8 @@ class SdtmResult:
 def _one(sources: dict[str, list[pd.DataFrame]], target: str) -> pd.DataFrame | None:
     """All canonical frames of a target, or None when the sources gave it no record at all."""
     frames = [f for f in sources.get(target) or [] if len(f)]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)        # as concatenating it alone would give, without a copy
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -126,7 +129,8 @@ def build_sdtm(sources: dict[str, list[pd.DataFrame]], *, layout: Layout, study_
         used.append(death_form[["_form", "_file", "_row"]])
     all_rejects = new_rejects(pd.concat([r for r in rejects if r is not None and len(r)], ignore_index=True)) \
         if any(r is not None and len(r) for r in rejects) else new_rejects()
-    return SdtmResult(domains, all_rejects, pd.concat(used, ignore_index=True).drop_duplicates())
+    used = pd.concat(used, ignore_index=True)
+    return SdtmResult(domains, all_rejects, used[~compute_duplicated(used)])
 
 
 def _iso(day: pd.Series) -> pd.Series:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_blank, map_distinct, strip_text
+from cdisc_als.derive.ids import SUBJECT_ROW
+from cdisc_als.distinct import compute_blank, compute_duplicated, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, KEY_COLUMN, ROW, Layout, keep_rows, reject
 from cdisc_als.metadata.spec import Spec
 
 TRACE = [FILE, ROW, "_col", "_form", DECIMAL_COMMA, KEY_COLUMN]
@@ -38,18 +40,27 @@ class StudyContext:
 
 
 def attach_usubjid(dataset: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """STUDYID and USUBJID from SUBJID; records of subjects without demographics are rejected."""
-    out = dataset.copy()
-    subjid = strip_text(out["SUBJID"])
-    lookup = pd.Series(ctx.refs.index, index=ctx.refs["SUBJID"].values)
-    out["USUBJID"] = map_distinct(subjid, lambda s: s.map(lookup))
+    """STUDYID and USUBJID from SUBJID, and the subject's row in ``ctx.refs`` (``SUBJECT_ROW``); records of
+    subjects without demographics are rejected."""
+    out = dataset.copy(deep=False)          # copy-on-write: the caller's frame is never changed
+    found = map_distinct(out["SUBJID"], lambda subjid: _find_subjects(subjid, ctx.refs))
+    out["USUBJID"] = found["USUBJID"]
     unknown = out["USUBJID"].isna()
     column = out[KEY_COLUMN] if KEY_COLUMN in out else "SUBJID"
-    rejects = reject(out, unknown, column=column, values=subjid, reason=RejectReason.UNKNOWN_SUBJECT,
-                     level="row", detail="subject has no demographics record")
-    out = out[~unknown].copy()
+    subjid = strip_text(out["SUBJID"]) if unknown.any() else out["SUBJID"]      # (only rejected rows are read)
+    rejects = reject(out, unknown, column=column, values=subjid, reason=RejectReason.UNKNOWN_SUBJECT, level="row",
+                     detail="subject has no demographics record")
+    out = keep_rows(out, ~unknown)
     out.insert(0, "STUDYID", ctx.study_id)
+    out[SUBJECT_ROW] = keep_rows(found["row"], ~unknown).astype(np.int64)
     return out, rejects
+
+
+def _find_subjects(subjid: pd.Series, refs: pd.DataFrame) -> pd.DataFrame:
+    """USUBJID and row in ``refs`` of each SUBJID (blanks around it ignored); missing without demographics."""
+    key = subjid.astype(str).str.strip()
+    return pd.DataFrame({"USUBJID": key.map(pd.Series(refs.index, index=refs["SUBJID"].values)),
+                         "row": key.map(pd.Series(np.arange(len(refs)), index=refs["SUBJID"].values))})
 
 
 def finalize_domain(dataset: pd.DataFrame, *, domain: str, spec: Spec) -> pd.DataFrame:
@@ -74,7 +85,11 @@ def finalize_domain(dataset: pd.DataFrame, *, domain: str, spec: Spec) -> pd.Dat
 
 
 def split_trace(dataset: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(data without trace columns, the raw rows it used as _file/_row)."""
+    """(data without trace columns, the raw rows it used as _form/_file/_row, each once)."""
     trace_cols = [c for c in ("_form", FILE, ROW) if c in dataset.columns]
-    used = dataset[trace_cols].dropna() if len(trace_cols) == 3 else pd.DataFrame(columns=["_form", FILE, ROW])
+    if len(trace_cols) == 3:
+        used = dataset[trace_cols]
+        used = used[~compute_duplicated(used)].dropna()          # a raw row once, however many records it gave
+    else:
+        used = pd.DataFrame(columns=["_form", FILE, ROW])
     return dataset.drop(columns=[c for c in TRACE if c in dataset.columns]), used

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cdisc_als.derive.dates import compute_day_number, compute_iso_from_day_number
 from cdisc_als.derive.ids import compute_usubjid
+from cdisc_als.distinct import map_distinct
 from cdisc_als.derive.timing import compute_day
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import Layout, reject
@@ -104,13 +105,16 @@ def build_dm(subjects: pd.DataFrame, refs: pd.DataFrame, *, layout: Layout, stud
 
 def compute_last_dtc(*frames_and_columns: tuple[pd.DataFrame, str]) -> pd.Series:
     """Per USUBJID the latest complete date found in any of the given (frame, --DTC column) pairs."""
-    pieces = [pd.DataFrame({"USUBJID": f["USUBJID"].values, "dtc": f[c].astype(str).str.slice(0, 10).values})
-              for f, c in frames_and_columns if c in f and len(f)]
+    pieces = []
+    for frame, column in frames_and_columns:
+        if column in frame and len(frame):
+            date = map_distinct(frame[column], lambda d: d.astype(str).str.slice(0, 10))
+            complete = compute_day_number(date).notna().to_numpy(dtype=bool)
+            pieces.append(pd.DataFrame({"USUBJID": frame["USUBJID"].to_numpy()[complete],
+                                        "dtc": date.array[complete]}))
     if not pieces:
         return pd.Series(dtype=object)
-    allx = pd.concat(pieces, ignore_index=True)
-    allx = allx[compute_day_number(allx["dtc"]).notna()]
-    return allx.groupby("USUBJID")["dtc"].max()
+    return pd.concat(pieces, ignore_index=True).groupby("USUBJID")["dtc"].max()
 
 
 

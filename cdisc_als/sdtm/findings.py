@@ -6,6 +6,7 @@ import pandas as pd
 
 from cdisc_als.derive.timing import derive_var_epoch, derive_vars_dtc_dy, derive_vars_visit
 from cdisc_als.distinct import map_distinct
+from cdisc_als.ingest.layout import DECIMAL_COMMA, KEY_COLUMN
 from cdisc_als.sdtm.common import StudyContext
 
 
@@ -24,6 +25,13 @@ def derive_findings_timing(dataset: pd.DataFrame, ctx: StudyContext, *, domain: 
         out["VISITNUM"], out["VISIT"], out["VISITDY"] = float("nan"), "", float("nan")
     out = derive_var_epoch(out, day=day, refs=ctx.refs, events=False)
     return out, rejects
+
+
+def drop_inputs(dataset: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Without the canonical columns a findings builder has turned into SDTM variables (``columns``, plus the
+    subject id, the date or day and the parsing hints), so they are not carried into the final sort."""
+    inputs = [*columns, "SUBJID", "DTC", DECIMAL_COMMA, KEY_COLUMN]
+    return dataset.drop(columns=[c for c in inputs if c in dataset.columns])
 
 
 def compute_result_text(value: pd.Series) -> pd.Series:

@@ -14,16 +14,17 @@ name goes in QSCAT.  Rules applied:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
-from cdisc_als.distinct import map_distinct, strip_text
+from cdisc_als.distinct import compute_row_codes, map_distinct, strip_text
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, ROW, compute_number, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, FILE, ROW, compute_number, keep_rows, reject
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
-from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
+from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing, drop_inputs
 
 
 
@@ -33,8 +34,8 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
     out, rejects = attach_usubjid(questionnaire, ctx)
     all_rejects = [rejects]
     out["QSTESTCD"] = out["TESTCD"]
-    out["QSTEST"] = out["QSTESTCD"].map(items["test"]).fillna("")
-    out["QSCAT"] = out["QSTESTCD"].map(items["qscat"]).fillna(out.get("QSCAT", ""))
+    out["QSTEST"] = map_distinct(out["QSTESTCD"], lambda c: c.map(items["test"])).fillna("")
+    out["QSCAT"] = map_distinct(out["QSTESTCD"], lambda c: c.map(items["qscat"])).fillna(out.get("QSCAT", ""))
     out["QSORRES"] = strip_text(out["ORRES"])
     score, _ = compute_number(out["QSORRES"], out.get(DECIMAL_COMMA, False))
     upper = map_distinct(out["QSTESTCD"], lambda c: c.map(items["max"].astype(float)))
@@ -49,16 +50,18 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
         all_rejects.append(reject(out, mask, column="", values=out["QSORRES"], reason=reason, level="cell",
                                   detail=detail))
         bad |= mask
-    out = out[~bad].copy()
-    out["QSSTRESN"] = score[~bad]
+    out = keep_rows(out, ~bad)
+    out["QSSTRESN"] = keep_rows(score, ~bad)
     out, conflict = _reject_both_5a_5b(out)
     all_rejects.append(conflict)
     out, visit_rejects = derive_findings_timing(out, ctx, domain="QS")
     all_rejects.append(visit_rejects)
-    out = pd.concat([out, derive_param_total(out, items)], ignore_index=True)
+    out = drop_inputs(out, ["TESTCD", "ORRES"])
+    derived = derive_param_total(out, items)
+    out = pd.concat([out, derived], ignore_index=True) if len(derived) else out.reset_index(drop=True)
     out["QSSTRESC"] = compute_result_text(out["QSSTRESN"])
     out["QSDRVFL"] = out["QSDRVFL"].fillna("") if "QSDRVFL" in out else ""
-    out["_order"] = out["QSTESTCD"].map(items["order"])
+    out["_order"] = map_distinct(out["QSTESTCD"], lambda c: c.map(items["order"]))
     out = derive_var_lobxfl(out, domain="QS", by=["QSTESTCD"], day="_day_QSDTC", value="QSSTRESN", refs=ctx.refs)
     out = derive_var_seq(out, domain="QS", order=["_day_QSDTC", "VISITNUM", "QSCAT", "_order"])
     return out, pd.concat([r for r in all_rejects if r is not None], ignore_index=True)
@@ -66,13 +69,14 @@ def build_qs(questionnaire: pd.DataFrame, ctx: StudyContext) -> tuple[pd.DataFra
 
 def _reject_both_5a_5b(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Item 5 is scored on 5a (no gastrostomy) or 5b (gastrostomy), never both on one form."""
-    five = map_distinct(out["QSTESTCD"], lambda code: code.str.fullmatch(r"ALS[RF]05[AB]"))
-    per_form = out.loc[five].groupby([FILE, ROW])["QSTESTCD"].transform("size")
-    both = pd.Series(False, index=out.index)
-    both.loc[per_form.index] = per_form > 1
+    five = map_distinct(out["QSTESTCD"], lambda code: code.str.fullmatch(r"ALS[RF]05[AB]")).to_numpy(dtype=bool)
+    form = compute_row_codes(out.loc[five, [FILE, ROW]])
+    both = np.zeros(len(out), dtype=bool)
+    both[five] = np.bincount(form)[form] > 1 if len(form) else False
+    both = pd.Series(both, index=out.index)
     rejects = reject(out, both, column="", values=out["QSORRES"], reason=RejectReason.CONFLICT, level="cell",
                      detail="items 5a and 5b both scored on one form; only one applies")
-    return out[~both].copy(), rejects
+    return keep_rows(out, ~both), rejects
 
 
 def derive_param_total(qs: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
@@ -86,9 +90,14 @@ def derive_param_total(qs: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     needed = meta[meta["item"] != "TOTAL"].groupby("qscat")["item"].apply(
         lambda s: len(set(s.str.rstrip("ab"))))
     form = [FILE, ROW]
-    scored = qs.assign(_item=map_distinct(qs["QSTESTCD"], lambda code: code.map(items["item"]).astype(str).str.rstrip("ab")))
-    has_total = (scored["_item"] == "TOTAL").groupby([scored[c] for c in form]).transform("any")
-    body = scored[~has_total & (scored["_item"] != "TOTAL")]
+    item = map_distinct(qs["QSTESTCD"], lambda code: code.map(items["item"]).astype(str).str.rstrip("ab"))
+    is_total = map_distinct(item, lambda i: i == "TOTAL").to_numpy(dtype=bool)
+    form_code = compute_row_codes(qs[form])
+    has_total = np.bincount(form_code[is_total], minlength=len(qs) and form_code.max() + 1)[form_code] > 0
+    in_body = ~has_total & ~is_total
+    if not in_body.any():
+        return qs.head(0)
+    body = qs[in_body].assign(_item=item[in_body])
     grouped = body.groupby(form, sort=False)
     summary = grouped.agg(n=("_item", "nunique"), total=("QSSTRESN", "sum"), QSCAT=("QSCAT", "first"))
     summary = summary[summary["n"] == summary["QSCAT"].map(needed)]

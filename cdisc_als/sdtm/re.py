@@ -14,9 +14,9 @@ from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
 from cdisc_als.distinct import map_distinct, strip_text
 from cdisc_als.errors import RejectReason
-from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, reject
+from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, keep_rows, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
-from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing
+from cdisc_als.sdtm.findings import compute_result_text, derive_findings_timing, drop_inputs
 
 
 
@@ -26,7 +26,7 @@ def compute_test_names(spec, testcd: pd.Series) -> pd.Series:
     bound = spec.dataset_variables("RE").set_index("variable")["codelist"]
     codes = terms[terms["codelist"] == bound["RETESTCD"]].set_index("value")["code"]
     names = terms[terms["codelist"] == bound["RETEST"]].set_index("code")["value"]
-    return testcd.map(codes).map(names).fillna("")
+    return map_distinct(testcd, lambda t: t.map(codes).map(names)).fillna("")
 
 
 def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -54,8 +54,7 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
         values = unit_in if reason is RejectReason.BAD_CODE else out["REORRES"]
         all_rejects.append(reject(out, mask, column="", values=values, reason=reason, level="cell", detail=detail))
         bad |= mask
-    out, value, factor, std_unit, unit_in = (x[~bad] for x in (out, value, factor, std_unit, unit_in))
-    out = out.copy()
+    out, value, factor, std_unit, unit_in = (keep_rows(x, ~bad) for x in (out, value, factor, std_unit, unit_in))
     # the unit's CT spelling (e.g. PRO-ACT 'Liters' -> 'L') when the collected unit is just another name for it
     out["REORRESU"] = unit_in.where(factor != 1, std_unit)
     out["RESTRESN"] = value * factor
@@ -70,6 +69,7 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
     out["REREPNUM"] = out["REPNUM"].astype("float64") if "REPNUM" in out else float("nan")
     out, visit_rejects = derive_findings_timing(out, ctx, domain="RE")
     all_rejects.append(visit_rejects)
+    out = drop_inputs(out, ["TESTCD", "ORRES", "ORRESU", "ORREF", "POS", "REPNUM"])
     out = derive_var_lobxfl(out, domain="RE", by=["RETESTCD"], day="_day_REDTC", value="RESTRESN",
                             refs=ctx.refs, order=["REREPNUM"])
     out = derive_var_seq(out, domain="RE", order=["_day_REDTC", "VISITNUM", "RETESTCD", "REREPNUM"])

@@ -6,12 +6,12 @@ the reader decodes a fixed-width byte block in one numpy pass.
 """
 from __future__ import annotations
 
-import ctypes
 import unicodedata
 
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import factorize_objects
 from cdisc_als.xport.model import EncodingIssue
 
 # Characters NFKD does not reduce to ASCII but that have an obvious ASCII spelling.
@@ -32,37 +32,11 @@ def transliterate_text(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
-def _object_pointers(values: np.ndarray) -> np.ndarray:
-    """The object addresses a contiguous object array holds, as integers (a view: keep ``values`` alive
-    while using it; the addresses are only compared, never dereferenced)."""
-    pointer = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_ssize_t))
-    return np.ctypeslib.as_array(pointer, shape=(len(values),)) if len(values) else np.empty(0, np.intp)
-
-
 def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, uniques)`` of an object column: ``values == uniques[codes]``, code -1 for missing
     (None, NaN, pd.NA); uniques in order of first appearance, as :func:`pandas.factorize` gives.
-
-    Columns built by take/merge/map or scalar assignment repeat a few *objects* many times; those
-    are factorised by object identity first (integer hashing, no string touched) and then only
-    the distinct objects by value.  A sample of rows decides whether that pays; the result is
-    the same either way.
-    """
-    values = np.ascontiguousarray(values, dtype=object)
-    if not _objects_repeat(values):
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        return codes, np.asarray(uniques, dtype=object)
-    identity_codes, identities = pd.factorize(_object_pointers(values))
-    representative = np.empty(len(identities), dtype=np.intp)
-    representative[identity_codes] = np.arange(len(values))      # any row holding that object will do
-    value_codes, uniques = pd.factorize(values[representative], use_na_sentinel=True)
-    return value_codes[identity_codes], np.asarray(uniques, dtype=object)
-
-
-def _objects_repeat(values: np.ndarray, sample_size: int = 4096) -> bool:
-    """True when a sample of rows holds at most half as many distinct objects as rows."""
-    sample = np.ascontiguousarray(values[::max(1, len(values) // sample_size)])
-    return len(pd.unique(_object_pointers(sample))) <= len(sample) // 2
+    Rows holding the same object are hashed once (:func:`cdisc_als.distinct.factorize_objects`)."""
+    return factorize_objects(values, use_na_sentinel=True)
 
 
 def fixed_width_codes(block: np.ndarray, scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -1,9 +1,14 @@
 """Reading raw site files of every kind, and refusing broken ones with one clear line."""
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 import pyreadstat
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cdisc_als.errors import UserError
 from cdisc_als.ingest.read import ROW, read_source
@@ -85,3 +90,30 @@ def test_damaged_binary_is_a_user_error(tmp_path):
     path.write_bytes(b"not really sas" * 10)
     with pytest.raises(UserError, match="cannot read as SAS7BDAT"):
         read_source(path)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(["A", "B", " C ", "D", ""]), min_size=1, max_size=4, unique=True),
+       body=st.text(alphabet=["x", "1", " ", "\t", ",", ";", "\n", "\n", "é", '"', "#", "'", "\\", "\x85"],
+                     max_size=60),
+       delimiter=st.sampled_from([",", ";", "\t"]))
+def test_text_reads_as_csv_reader_splits_it(tmp_path, header, body, delimiter):
+    """Whatever the parser used, the frame holds what csv.reader reads (empty lines skipped) and a file
+    csv.reader reads with rows of the wrong width is refused."""
+    text = delimiter.join(header) + "\n" + body
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    sniffed = max((",", ";", "\t"), key=text.split("\n", 1)[0].count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniffed))
+    names, data = [h.strip() for h in rows[0]], [r for r in rows[1:] if r]
+    expected_ok = (all(len(r) == len(names) for r in data) and any(n != "" for n in names)
+                   and len(set(names)) == len(names))
+    try:
+        frame = read_source(path)
+    except UserError:
+        assert not expected_ok
+        return
+    assert expected_ok
+    assert list(frame.columns[1:]) == names
+    assert frame.drop(columns=[ROW]).to_numpy().tolist() == data
+    assert all(frame[c].dtype == object for c in names)
