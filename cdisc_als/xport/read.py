@@ -16,9 +16,10 @@ from cdisc_als.xport import layout
 from cdisc_als.xport.checks import SasFormat
 from cdisc_als.xport.ibm import ibm_to_ieee
 from cdisc_als.xport.model import EncodingIssue, XptDataset, XptMetadata, XptVariable
-from cdisc_als.xport.text import decode_text
+from cdisc_als.xport.text import decode_text, read_windows, value_windows
 
 _FIRST_OBS = 9 * layout.RECORD          # the earliest an OBS block can start: 8 header records + 1 namestr record
+_WORDS_BUDGET = 64 << 20                # bytes of column words read in one pass over the observations
 
 
 def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> XptDataset:
@@ -46,28 +47,59 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
     wanted = _select(metadata.variables, columns, path)
     rows = np.frombuffer(data, dtype=np.uint8, count=metadata.nrows * metadata.row_length,
                          offset=obs_start).reshape(metadata.nrows, metadata.row_length)
-    widest = max((-(-v.length // 8) * 8 for v in wanted if v.type == "Char"), default=0)
-    scratch = np.empty(metadata.nrows * widest, dtype=np.uint8)     # one buffer for every text column
     values, issues = {}, []
-    for var in wanted:
-        block = rows[:, var.position:var.position + var.length]          # a view, no copy
-        if var.type == "Num":
-            values[var.name] = ibm_to_ieee(_numeric_bits(block))
-        else:
-            values[var.name], found = decode_text(block, var.name, scratch)
-            issues.extend(found)
+    for batch in _batches(wanted, metadata.nrows, budget=max(_WORDS_BUDGET, len(data) // 4)):
+        windows = [_windows(var) for var in batch]
+        words = _read_words(rows, [(var.position + offset, size)
+                                   for var, places in zip(batch, windows) for offset, size in places])
+        for var, places in zip(batch, windows):
+            block = rows[:, var.position:var.position + var.length]      # a view, no copy
+            mine, words = words[:len(places)], words[len(places):]
+            if var.type == "Num":
+                values[var.name] = ibm_to_ieee(mine[0].byteswap() if mine else _numeric_bits(block))
+            else:
+                values[var.name], found = decode_text(block, var.name, mine)
+                issues.extend(found)
     frame = pd.DataFrame(values, columns=[v.name for v in wanted], copy=False)
     return XptDataset(metadata=metadata, frame=frame, encoding_issues=tuple(issues))
 
 
-def _numeric_bits(block: np.ndarray) -> np.ndarray:
-    """The IBM floats of a ``(n, length)`` byte block as native uint64, a shorter length left-aligned."""
-    if block.shape[1] == 8:
-        return block.view(">u8")[:, 0].astype(np.uint64)
-    bits = np.zeros(block.shape[0], dtype=np.uint64)
-    for byte in range(block.shape[1]):
-        bits |= block[:, byte].astype(np.uint64) << np.uint64(56 - 8 * byte)
-    return bits
+def _batches(variables: list[XptVariable], nrows: int, budget: int) -> list[list[XptVariable]]:
+    """Consecutive groups of variables whose words (see :func:`_read_words`) take at most ``budget``
+    bytes (a variable wider than that alone), so the words of a whole file are never held at once."""
+    batches, size = [[]], 0
+    for var in variables:
+        need = nrows * sum(width for _, width in _windows(var))
+        if batches[-1] and size + need > budget:
+            batches.append([])
+            size = 0
+        batches[-1].append(var)
+        size += need
+    return batches
+
+
+def _windows(var: XptVariable) -> list[tuple[int, int]]:
+    """The integer words read for a variable: its 8 bytes for a full-length numeric (none for a shorter
+    one, read byte by byte), :func:`value_windows` for text."""
+    if var.type == "Num":
+        return [(0, 8)] if var.length == 8 else []
+    return value_windows(var.length)
+
+
+def _read_words(rows: np.ndarray, windows: list[tuple[int, int]], chunk_bytes: int = 4 << 20) -> list[np.ndarray]:
+    """The little-endian integers at ``(offset, size)`` of every row, as contiguous arrays.
+
+    Rows are taken a few MiB at a time and every window is read from that chunk while it is in the
+    CPU cache: reading one column of every row at once would stream the whole file through memory
+    once per column.
+    """
+    out = [np.empty(len(rows), dtype=f"<u{size}") for _, size in windows]
+    step = max(1, chunk_bytes // max(rows.shape[1], 1))
+    for start in range(0, len(rows), step):
+        part = rows[start:start + step]
+        for target, word in zip(out, read_windows(part, windows)):
+            target[start:start + step] = word
+    return out
 
 
 def read_xpt_metadata(path: str | os.PathLike) -> XptMetadata:

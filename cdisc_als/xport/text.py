@@ -65,49 +65,72 @@ def _objects_repeat(values: np.ndarray, sample_size: int = 4096) -> bool:
     return len(pd.unique(_object_pointers(sample))) <= len(sample) // 2
 
 
-def fixed_width_codes(block: np.ndarray, scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, representatives)`` of a ``(n, width)`` uint8 block of fixed-width values: rows with
-    equal bytes share a code, and ``representatives[c]`` is one row holding code ``c``.
+def value_windows(width: int) -> list[tuple[int, int]]:
+    """Where a fixed-width value of ``width`` bytes is read as little-endian integers: ``(offset, size)``
+    pairs, sizes 1, 2, 4 or 8, that together cover every byte (the last may overlap the one before)."""
+    if width >= 8:
+        return [(start, 8) for start in [*range(0, width - 8, 8), width - 8]]
+    size = 1 << (width.bit_length() - 1)                # the largest power of two below width
+    return [(0, size)] if size == width else [(0, size), (width - size, size)]
 
-    Rows are copied into whole 8-byte words (into ``scratch``, a reusable uint8 buffer, when it is
-    big enough), hashed with one integer matrix product, the hashes factorised, and every row
-    compared with its representative; should two different values ever share a hash, the exact
-    (sorting) method is used instead.
+
+def read_windows(block: np.ndarray, windows: list[tuple[int, int]]) -> list[np.ndarray]:
+    """The integers at ``windows`` (see :func:`value_windows`) of every row of a uint8 block whose last
+    axis is contiguous, read in place (strided views, no copy)."""
+    return [block[:, offset:offset + size].view(f"<u{size}")[:, 0] for offset, size in windows]
+
+
+def fixed_width_codes(block: np.ndarray, words: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, distinct)`` of a ``(n, width)`` uint8 block of fixed-width values (its last axis
+    contiguous, as a column sliced out of the observation rows is): rows with equal bytes share a
+    code, and ``distinct[c]`` (a ``(k, width)`` uint8 array) holds the bytes of code ``c``.
+
+    ``words`` are the block's integers at :func:`value_windows` (read from the block when not given).
+    A value of up to 8 bytes is one integer, the bytes zero-padded, so equal integers are equal values
+    and no hashing is needed.  Wider values are hashed with one multiply-add per 8-byte word, the
+    hashes factorised and every word of every row compared with the word of one row of its code;
+    should two different values ever share a hash, the exact (sorting) method is used instead.
     """
     n, width = block.shape
-    nwords = -(-width // 8)
-    size = n * nwords * 8
-    padded = (scratch[:size] if scratch is not None and len(scratch) >= size
-              else np.empty(size, dtype=np.uint8)).reshape(n, nwords * 8)
-    padded[:, width:] = 0
-    padded[:, :width] = block
-    words = padded.view("<u8")
-    multipliers = (np.arange(1, nwords + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
-    hashed = words @ multipliers                       # wraps modulo 2**64
+    words = words if words is not None else read_windows(block, value_windows(width))
+    if width <= 8:
+        packed = words[0].astype(np.uint64)
+        if len(words) == 2:                             # the second word's bytes past the overlap, placed after the first's
+            size = words[0].itemsize
+            packed |= (words[1].astype(np.uint64) >> np.uint64(8 * (2 * size - width))) << np.uint64(8 * size)
+        codes, uniques = pd.factorize(packed.view(np.int64))
+        return codes, np.ascontiguousarray(uniques).view(np.uint8).reshape(-1, 8)[:, :width]
+    hashed = np.zeros(n, dtype=np.uint64)
+    for index, word in enumerate(words):
+        hashed += word * np.uint64((0x9E3779B97F4A7C15 * (2 * index + 1)) % 2 ** 64)    # wraps modulo 2**64
     codes, hashes = pd.factorize(hashed.view(np.int64))
-    representatives = np.empty(len(hashes), dtype=np.intp)
-    representatives[codes] = np.arange(n)
-    if not (words == words[representatives][codes]).all():
-        _, representatives, codes = np.unique(padded.view(f"V{nwords * 8}")[:, 0], return_index=True,
-                                              return_inverse=True)
-    return codes, representatives
+    representative = np.empty(len(hashes), dtype=np.intp)
+    representative[codes] = np.arange(n)                # any row holding the code will do
+    if not all((word == word[representative][codes]).all() for word in words):
+        padded = np.zeros((n, -(-width // 8) * 8), dtype=np.uint8)
+        padded[:, :width] = block
+        _, representative, codes = np.unique(padded.view(f"V{padded.shape[1]}")[:, 0], return_index=True,
+                                             return_inverse=True)
+    return codes, np.ascontiguousarray(block[representative])
 
 
-def decode_text(block: np.ndarray, variable: str,
-                scratch: np.ndarray | None = None) -> tuple[np.ndarray, list[EncodingIssue]]:
-    """Decode a ``(n, width)`` uint8 block of fixed-width character values to an object array of ``str``.
+def decode_text(block: np.ndarray, variable: str, words: list[np.ndarray] | None = None
+                ) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray, list[EncodingIssue]]:
+    """Decode a ``(n, width)`` uint8 block of fixed-width character values to a ``str`` column.
 
     Trailing blanks (and NULs) are removed, leading ones kept; a blank value becomes ``""``.
     Each distinct value is decoded once: ASCII directly, other bytes as UTF-8, and values that are
     not valid UTF-8 as cp1252 (latin-1 if they hold a byte cp1252 leaves undefined); each row
-    holding one of those is reported.  ``scratch`` is passed on to :func:`fixed_width_codes`.
+    holding one of those is reported.  The column is the distinct values taken by code, so rows
+    with equal values share one ``str`` object and no row is inspected again; an empty block gives
+    an empty object array (the dtype pandas gives an empty column of text).  ``words`` are passed on
+    to :func:`fixed_width_codes`.
     """
     n, width = block.shape
     if n == 0:
         return np.empty(0, dtype=object), []
-    codes, representatives = fixed_width_codes(block, scratch)
-    distinct_bytes = np.ascontiguousarray(block[representatives])
-    distinct = np.strings.rstrip(distinct_bytes.view(f"S{width}")[:, 0], b" ")
+    codes, distinct_bytes = fixed_width_codes(block, words)
+    distinct = np.strings.rstrip(np.ascontiguousarray(distinct_bytes).view(f"S{width}")[:, 0], b" ")
     non_ascii = np.flatnonzero(distinct_bytes.max(axis=1) >= 0x80)
     if len(non_ascii):
         distinct[non_ascii] = b""
@@ -122,7 +145,7 @@ def decode_text(block: np.ndarray, variable: str,
             issues.extend(EncodingIssue(variable, int(row), data, texts[index])
                           for row in np.flatnonzero(codes == index))
     issues.sort(key=lambda issue: issue.row)
-    return texts[codes], issues
+    return pd.array(texts, dtype="str").take(codes), issues
 
 
 def _decode_cp1252(data: bytes) -> str:
