@@ -1,7 +1,7 @@
 """Plain records returned by the XPT reader and writer."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -75,6 +75,32 @@ class XptDataset:
     @property
     def variables(self) -> list[XptVariable]:
         return list(self.metadata.variables)
+
+
+@dataclass(frozen=True)
+class XptFolder:
+    """Every ``.xpt`` file of a folder read once, to be handed to several consumers.
+
+    ``datasets`` are the readable files and ``failures`` the others with the error reading raised,
+    each in file-name order.  Consumers take :meth:`shared`, never the frames themselves.
+    """
+
+    folder: Path
+    datasets: tuple[XptDataset, ...]
+    failures: tuple[tuple[Path, Exception], ...] = ()
+
+    def shared(self) -> list[XptDataset]:
+        """The datasets, each with its own shallow copy of the frame: a consumer that adds, renames or
+        overwrites columns changes only its copy (pandas copy-on-write), never the rows read."""
+        return [replace(d, frame=d.frame.copy(deep=False)) for d in self.datasets]
+
+    def raise_failure(self, stems: list[str] | None = None) -> None:
+        """Raise the error of the first unreadable file (among those whose upper-case stem is in ``stems``,
+        taken in that order, when given), as reading that file alone would have."""
+        failed = {path.stem.upper(): error for path, error in self.failures}
+        for stem in stems if stems is not None else list(failed):
+            if stem in failed:
+                raise failed[stem]
 
 
 @dataclass(frozen=True)

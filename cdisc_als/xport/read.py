@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc_als.errors import XptError
+from cdisc_als.errors import UserError, XptError
 from cdisc_als.xport import layout
 from cdisc_als.xport.checks import SasFormat
 from cdisc_als.xport.ibm import ibm_to_ieee
-from cdisc_als.xport.model import EncodingIssue, XptDataset, XptMetadata, XptVariable
+from cdisc_als.xport.model import EncodingIssue, XptDataset, XptFolder, XptMetadata, XptVariable
 from cdisc_als.xport.text import decode_text, read_windows, value_windows
 
 _FIRST_OBS = 9 * layout.RECORD          # the earliest an OBS block can start: 8 header records + 1 namestr record
@@ -100,6 +100,27 @@ def _read_words(rows: np.ndarray, windows: list[tuple[int, int]], chunk_bytes: i
         for target, word in zip(out, read_windows(part, windows)):
             target[start:start + step] = word
     return out
+
+
+def read_xpt_folder(folder: str | os.PathLike) -> XptFolder:
+    """Read every ``*.xpt`` file of ``folder`` (any case of the extension, sorted by name) once.
+
+    A file :func:`read_xpt` cannot read is kept in ``failures`` with its error instead of stopping
+    the others; each consumer decides what an unreadable file means to it.
+
+    Raises:
+        UserError: ``folder`` is not a folder.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError("not a folder", file=folder)
+    datasets, failures = [], []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xpt" and p.is_file()):
+        try:
+            datasets.append(read_xpt(path))
+        except Exception as err:  # noqa: BLE001 - kept for the consumer: a finding for one, an error for another
+            failures.append((path, err))
+    return XptFolder(folder=folder, datasets=tuple(datasets), failures=tuple(failures))
 
 
 def read_xpt_metadata(path: str | os.PathLike) -> XptMetadata:
