@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -52,17 +53,40 @@ class EncodingIssue(NamedTuple):
     value: str          # what the frame holds
 
 
+@dataclass(frozen=True, eq=False)
+class TextCodes:
+    """How the reader built a character column: ``texts[codes]`` is the column, row by row.
+
+    ``codes`` (the smallest unsigned integer type that holds them) are equal exactly where the stored
+    bytes are, numbered in order of first appearance; ``texts`` is the decoded text of each (two stored
+    values that differ only in trailing blanks decode to the same text).  ``column`` is the object array
+    the column was built as: the codes describe a frame's column only while :meth:`describes` says so.
+    """
+
+    codes: np.ndarray
+    texts: np.ndarray
+    column: np.ndarray
+
+    def describes(self, values: pd.Series) -> bool:
+        """Whether ``values`` still holds the column as read: its rows are the very array built (a copy,
+        a renamed frame or a shallow copy share it; a changed copy no longer does)."""
+        return isinstance(values.dtype, pd.StringDtype) and values.to_numpy(dtype=object) is self.column
+
+
 @dataclass(frozen=True)
 class XptDataset:
     """A dataset read from a transport file: ``frame`` plus the metadata it came with.
 
     In ``frame`` character variables are Python ``str`` (``""`` for blank) and numeric
     variables float64 (NaN for any missing value, special missings ``.A``-``.Z`` included).
+    ``text_codes`` holds the reader's codes of each (non-empty) character column: a consumer may
+    group by them instead of hashing the text again, after checking :meth:`TextCodes.describes`.
     """
 
     metadata: XptMetadata
     frame: pd.DataFrame
     encoding_issues: tuple[EncodingIssue, ...] = ()
+    text_codes: dict[str, TextCodes] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:

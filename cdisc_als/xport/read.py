@@ -47,7 +47,7 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
     wanted = _select(metadata.variables, columns, path)
     rows = np.frombuffer(data, dtype=np.uint8, count=metadata.nrows * metadata.row_length,
                          offset=obs_start).reshape(metadata.nrows, metadata.row_length)
-    values, issues = {}, []
+    values, issues, text_codes = {}, [], {}
     for batch in _batches(wanted, metadata.nrows, budget=max(_WORDS_BUDGET, len(data) // 4)):
         windows = [_windows(var) for var in batch]
         words = _read_words(rows, [(var.position + offset, size)
@@ -58,10 +58,12 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
             if var.type == "Num":
                 values[var.name] = ibm_to_ieee(mine[0].byteswap() if mine else _numeric_bits(block))
             else:
-                values[var.name], found = decode_text(block, var.name, mine)
+                values[var.name], found, codes = decode_text(block, var.name, mine)
                 issues.extend(found)
+                if codes is not None:
+                    text_codes[var.name] = codes
     frame = pd.DataFrame(values, columns=[v.name for v in wanted], copy=False)
-    return XptDataset(metadata=metadata, frame=frame, encoding_issues=tuple(issues))
+    return XptDataset(metadata=metadata, frame=frame, encoding_issues=tuple(issues), text_codes=text_codes)
 
 
 def _batches(variables: list[XptVariable], nrows: int, budget: int) -> list[list[XptVariable]]:

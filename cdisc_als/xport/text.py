@@ -12,7 +12,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from cdisc_als.xport.model import EncodingIssue
+from cdisc_als.xport.model import EncodingIssue, TextCodes
 
 # Characters NFKD does not reduce to ASCII but that have an obvious ASCII spelling.
 _ASCII_SPELLING = str.maketrans({
@@ -83,7 +83,8 @@ def read_windows(block: np.ndarray, windows: list[tuple[int, int]]) -> list[np.n
 def fixed_width_codes(block: np.ndarray, words: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, distinct)`` of a ``(n, width)`` uint8 block of fixed-width values (its last axis
     contiguous, as a column sliced out of the observation rows is): rows with equal bytes share a
-    code, and ``distinct[c]`` (a ``(k, width)`` uint8 array) holds the bytes of code ``c``.
+    code, codes are numbered in order of first appearance, and ``distinct[c]`` (a ``(k, width)``
+    uint8 array) holds the bytes of code ``c``.
 
     ``words`` are the block's integers at :func:`value_windows` (read from the block when not given).
     A value of up to 8 bytes is one integer, the bytes zero-padded, so equal integers are equal values
@@ -109,13 +110,17 @@ def fixed_width_codes(block: np.ndarray, words: list[np.ndarray] | None = None) 
     if not all((word == word[representative][codes]).all() for word in words):
         padded = np.zeros((n, -(-width // 8) * 8), dtype=np.uint8)
         padded[:, :width] = block
-        _, representative, codes = np.unique(padded.view(f"V{padded.shape[1]}")[:, 0], return_index=True,
-                                             return_inverse=True)
+        _, first, codes = np.unique(padded.view(f"V{padded.shape[1]}")[:, 0], return_index=True,
+                                    return_inverse=True)
+        order = np.argsort(first)                       # sorted values -> order of first appearance
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        codes, representative = rank[codes.reshape(-1)], first[order]
     return codes, np.ascontiguousarray(block[representative])
 
 
 def decode_text(block: np.ndarray, variable: str, words: list[np.ndarray] | None = None
-                ) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray, list[EncodingIssue]]:
+                ) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray, list[EncodingIssue], TextCodes | None]:
     """Decode a ``(n, width)`` uint8 block of fixed-width character values to a ``str`` column.
 
     Trailing blanks (and NULs) are removed, leading ones kept; a blank value becomes ``""``.
@@ -124,11 +129,11 @@ def decode_text(block: np.ndarray, variable: str, words: list[np.ndarray] | None
     holding one of those is reported.  The column is the distinct values taken by code, so rows
     with equal values share one ``str`` object and no row is inspected again; an empty block gives
     an empty object array (the dtype pandas gives an empty column of text).  ``words`` are passed on
-    to :func:`fixed_width_codes`.
+    to :func:`fixed_width_codes`.  The codes come back as :class:`TextCodes` (none for an empty block).
     """
     n, width = block.shape
     if n == 0:
-        return np.empty(0, dtype=object), []
+        return np.empty(0, dtype=object), [], None
     codes, distinct_bytes = fixed_width_codes(block, words)
     distinct = np.strings.rstrip(np.ascontiguousarray(distinct_bytes).view(f"S{width}")[:, 0], b" ")
     non_ascii = np.flatnonzero(distinct_bytes.max(axis=1) >= 0x80)
@@ -145,7 +150,9 @@ def decode_text(block: np.ndarray, variable: str, words: list[np.ndarray] | None
             issues.extend(EncodingIssue(variable, int(row), data, texts[index])
                           for row in np.flatnonzero(codes == index))
     issues.sort(key=lambda issue: issue.row)
-    return pd.array(texts, dtype="str").take(codes), issues
+    column = pd.array(texts, dtype="str").take(codes)
+    compact = codes.astype(np.min_scalar_type(len(texts) - 1))
+    return column, issues, TextCodes(codes=compact, texts=texts, column=np.asarray(column, dtype=object))
 
 
 def _decode_cp1252(data: bytes) -> str:

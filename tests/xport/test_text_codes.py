@@ -56,7 +56,7 @@ def python_decoded(raw: bytes) -> str:
 @pytest.mark.parametrize("width", [1, 3, 8, 13])
 def test_decoded_column_is_a_str_column_of_shared_values(width):
     block = random_block(width, distinct=12)
-    column, issues = decode_text(block, "X")
+    column, issues, codes = decode_text(block, "X")
     expected = [python_decoded(bytes(row)) for row in block]
     series = pd.Series(column)
     assert series.dtype == pd.Series(expected).dtype == "str"
@@ -76,5 +76,43 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def test_an_empty_block_is_an_empty_object_column():
-    column, issues = decode_text(np.zeros((0, 5), dtype=np.uint8), "X")
+    column, issues, codes = decode_text(np.zeros((0, 5), dtype=np.uint8), "X")
     assert column.dtype == object and len(column) == 0 and issues == []
+
+
+def first_appearance_numbering(codes: np.ndarray) -> bool:
+    """Codes 0, 1, 2, ... appear first in that order."""
+    return list(dict.fromkeys(codes.tolist())) == list(range(len(set(codes.tolist()))))
+
+
+@pytest.mark.parametrize("width", [2, 8, 13])
+def test_the_reader_codes_rebuild_the_column_and_follow_first_appearance(width):
+    block = random_block(width, distinct=30)
+    column, _, codes = decode_text(block, "X")
+    assert (codes.texts[codes.codes] == np.asarray(column, dtype=object)).all()
+    assert codes.codes.dtype == np.uint8 and first_appearance_numbering(codes.codes)
+    assert len(codes.texts) == len({bytes(row) for row in block})
+
+
+def test_the_exact_fallback_also_numbers_codes_by_first_appearance(monkeypatch):
+    block = random_block(20)
+    real_factorize = pd.factorize
+    monkeypatch.setattr(text.pd, "factorize", lambda values, **kw: real_factorize(np.zeros(len(values), np.int64)))
+    codes, _ = fixed_width_codes(block)
+    assert first_appearance_numbering(codes)
+
+
+def test_codes_describe_the_column_until_a_copy_of_it_changes(tmp_path):
+    from cdisc_als.xport import read_xpt, write_xpt
+
+    path = tmp_path / "x.xpt"
+    write_xpt(pd.DataFrame({"A": ["b", "a", "b"], "N": [1.0, 2.0, 3.0]}), path, name="X")
+    read = read_xpt(path)
+    codes = read.text_codes["A"]
+    assert set(read.text_codes) == {"A"} and codes.codes.tolist() == [0, 1, 0] and list(codes.texts) == ["b", "a"]
+    shallow = read.frame.copy(deep=False)
+    assert codes.describes(read.frame["A"]) and codes.describes(shallow["A"])
+    assert codes.describes(read.frame.set_axis(["a", "n"], axis=1)["a"])
+    shallow.loc[0, "A"] = "z"
+    assert not codes.describes(shallow["A"]) and codes.describes(read.frame["A"])
+    assert not codes.describes(read.frame["A"].str.lower()) and not codes.describes(read.frame["N"])
