@@ -3,8 +3,10 @@
 The whole output is built in a temporary sibling folder and moved into
 OUT_DIR only when every stage has finished, so a failure leaves nothing
 half-written.  Each written folder (sdtm/, then adam/) is read once ("read
-sdtm", "read adam") and the same datasets serve derive, define and validation;
+sdtm", "read adam") and the same datasets serve define, derive and validation;
 every consumer works on shallow copies, so none changes what the others see.
+The define runs first on each folder, as it is the one stage that groups by the
+reader's text codes, which are then dropped.
 Each stage's wall time and the process's peak memory are kept for the log and
 for ``benchmarks/pool.py``.
 """
@@ -57,8 +59,6 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
             input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings).reconciliation,
             echo)
         folder = report.timed("read sdtm", lambda: read_xpt_folder(stage / "sdtm"), echo)
-        report.summary["adam_rows"] = report.timed("derive", lambda: derive_from_frames(
-            sdtm_from_folder(folder), stage / "adam", settings=settings, tables_dir=stage / "tables").rows, echo)
         for kind in ("sdtm", "adam"):
             if kind == "adam":
                 folder = None                                  # SDTM frames dropped before ADaM is read
@@ -69,6 +69,11 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
                 report.timed(f"define {kind}", lambda k=kind: write_define_from(
                     datasets_from_folder(folder), stage / k / "define.xml", kind=k, study_id=study,
                     created=settings.created), echo)
+            folder = folder.without_text_codes()               # only define groups by the reader's codes
+            if kind == "sdtm":
+                report.summary["adam_rows"] = report.timed("derive", lambda: derive_from_frames(
+                    sdtm_from_folder(folder), stage / "adam", settings=settings, tables_dir=stage / "tables").rows,
+                    echo)
             if validate:
                 result = report.timed(f"validate {kind}", lambda k=kind: validate_dir(
                     stage / k, standard="sdtmig-3.4" if k == "sdtm" else "adamig-1.3",

@@ -118,6 +118,11 @@ class XptFolder:
         overwrites columns changes only its copy (pandas copy-on-write), never the rows read."""
         return [replace(d, frame=d.frame.copy(deep=False)) for d in self.datasets]
 
+    def without_text_codes(self) -> XptFolder:
+        """The same datasets without their :class:`TextCodes`, for when no consumer left needs them
+        (they take 1-2 bytes per row of every character column)."""
+        return replace(self, datasets=tuple(replace(d, text_codes={}) for d in self.datasets))
+
     def raise_failure(self, stems: list[str] | None = None) -> None:
         """Raise the error of the first unreadable file (among those whose upper-case stem is in ``stems``,
         taken in that order, when given), as reading that file alone would have."""

@@ -122,3 +122,12 @@ def test_an_unreadable_file_is_what_each_consumer_makes_of_it(sdtm, tmp_path):
     (broken / "dm.xpt").unlink()
     with pytest.raises(UserError, match="no dm.xpt"):
         sdtm_from_folder(read_xpt_folder(broken))
+
+
+def test_dropping_the_text_codes_keeps_the_datasets(sdtm):
+    folder = read_xpt_folder(sdtm)
+    before = as_read(folder)
+    assert all(d.text_codes for d in folder.datasets if len(d.frame))
+    lean = folder.without_text_codes()
+    assert all(not d.text_codes for d in lean.datasets) and lean.failures == folder.failures
+    assert_unchanged(lean, before)
