@@ -82,59 +82,88 @@ def read_windows(block: np.ndarray, windows: list[tuple[int, int]]) -> list[np.n
 
 def fixed_width_codes(block: np.ndarray, words: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, distinct)`` of a ``(n, width)`` uint8 block of fixed-width values (its last axis
-    contiguous, as a column sliced out of the observation rows is): rows with equal bytes share a
-    code, codes are numbered in order of first appearance, and ``distinct[c]`` (a ``(k, width)``
-    uint8 array) holds the bytes of code ``c``.
+    contiguous, as a column sliced out of the observation rows is): see :func:`word_codes`; ``words``
+    are the block's integers at :func:`value_windows`, read from the block when not given."""
+    width = block.shape[1]
+    return word_codes(words if words is not None else read_windows(block, value_windows(width)), width)
 
-    ``words`` are the block's integers at :func:`value_windows` (read from the block when not given).
+
+def word_codes(words: list[np.ndarray], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, distinct)`` of fixed-width values of ``width`` bytes given as their integers at
+    :func:`value_windows`: rows with equal bytes share a code, codes are numbered in order of first
+    appearance, and ``distinct[c]`` (a ``(k, width)`` uint8 array) holds the bytes of code ``c``.
+
     A value of up to 8 bytes is one integer, the bytes zero-padded, so equal integers are equal values
     and no hashing is needed.  Wider values are hashed with one multiply-add per 8-byte word, the
     hashes factorised and every word of every row compared with the word of one row of its code;
     should two different values ever share a hash, the exact (sorting) method is used instead.
     """
-    n, width = block.shape
-    words = words if words is not None else read_windows(block, value_windows(width))
     if width <= 8:
-        packed = words[0].astype(np.uint64)
-        if len(words) == 2:                             # the second word's bytes past the overlap, placed after the first's
-            size = words[0].itemsize
-            packed |= (words[1].astype(np.uint64) >> np.uint64(8 * (2 * size - width))) << np.uint64(8 * size)
-        codes, uniques = pd.factorize(packed.view(np.int64))
+        codes, uniques = pd.factorize(packed_integers(words, width).view(np.int64))
         return codes, np.ascontiguousarray(uniques).view(np.uint8).reshape(-1, 8)[:, :width]
-    hashed = np.zeros(n, dtype=np.uint64)
+    hashed = np.zeros(len(words[0]), dtype=np.uint64)
     for index, word in enumerate(words):
         hashed += word * np.uint64((0x9E3779B97F4A7C15 * (2 * index + 1)) % 2 ** 64)    # wraps modulo 2**64
     codes, hashes = pd.factorize(hashed.view(np.int64))
     representative = np.empty(len(hashes), dtype=np.intp)
-    representative[codes] = np.arange(n)                # any row holding the code will do
+    representative[codes] = np.arange(len(codes))      # any row holding the code will do
     if not all((word == word[representative][codes]).all() for word in words):
-        padded = np.zeros((n, -(-width // 8) * 8), dtype=np.uint8)
-        padded[:, :width] = block
+        padded = np.zeros((len(codes), -(-width // 8) * 8), dtype=np.uint8)
+        padded[:, :width] = word_bytes(words, width)
         _, first, codes = np.unique(padded.view(f"V{padded.shape[1]}")[:, 0], return_index=True,
                                     return_inverse=True)
         order = np.argsort(first)                       # sorted values -> order of first appearance
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         codes, representative = rank[codes.reshape(-1)], first[order]
-    return codes, np.ascontiguousarray(block[representative])
+    return codes, word_bytes(words, width, representative)
+
+
+def word_bytes(words: list[np.ndarray], width: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """The ``(n, width)`` uint8 bytes of the values whose integers at :func:`value_windows` are ``words``
+    (of the given ``rows`` only, when given)."""
+    picked = [word if rows is None else word[rows] for word in words]
+    out = np.empty((len(picked[0]), width), dtype=np.uint8)
+    for (offset, size), word in zip(value_windows(width), picked):
+        out[:, offset:offset + size] = np.ascontiguousarray(word).view(np.uint8).reshape(-1, size)
+    return out
+
+
+def packed_integers(words: list[np.ndarray], width: int) -> np.ndarray:
+    """The uint64 whose little-endian bytes are a value of ``width <= 8`` bytes padded with zeros, from its
+    integers at :func:`value_windows` (the second one's bytes past the overlap placed after the first's)."""
+    packed = words[0].astype(np.uint64, copy=False)
+    if len(words) == 2:
+        size = words[0].itemsize
+        packed = packed | (words[1].astype(np.uint64) >> np.uint64(8 * (2 * size - width))) << np.uint64(8 * size)
+    return packed
 
 
 def decode_text(block: np.ndarray, variable: str, words: list[np.ndarray] | None = None
                 ) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray, list[EncodingIssue], TextCodes | None]:
-    """Decode a ``(n, width)`` uint8 block of fixed-width character values to a ``str`` column.
+    """:func:`decode_words` of a ``(n, width)`` uint8 block (``words`` read from it when not given)."""
+    width = block.shape[1]
+    if words is None:
+        words = read_windows(block, value_windows(width))
+    return decode_words(words, width, variable)
+
+
+def decode_words(words: list[np.ndarray], width: int, variable: str
+                 ) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray, list[EncodingIssue], TextCodes | None]:
+    """Decode fixed-width character values of ``width`` bytes, given as their integers at
+    :func:`value_windows`, to a ``str`` column.
 
     Trailing blanks (and NULs) are removed, leading ones kept; a blank value becomes ``""``.
     Each distinct value is decoded once: ASCII directly, other bytes as UTF-8, and values that are
     not valid UTF-8 as cp1252 (latin-1 if they hold a byte cp1252 leaves undefined); each row
     holding one of those is reported.  The column is the distinct values taken by code, so rows
-    with equal values share one ``str`` object and no row is inspected again; an empty block gives
-    an empty object array (the dtype pandas gives an empty column of text).  ``words`` are passed on
-    to :func:`fixed_width_codes`.  The codes come back as :class:`TextCodes` (none for an empty block).
+    with equal values share one ``str`` object and no row is inspected again; no rows give an empty
+    object array (the dtype pandas gives an empty column of text).  The codes come back as
+    :class:`TextCodes` (none for no rows).
     """
-    n, width = block.shape
-    if n == 0:
+    if len(words[0]) == 0:
         return np.empty(0, dtype=object), [], None
-    codes, distinct_bytes = fixed_width_codes(block, words)
+    codes, distinct_bytes = word_codes(words, width)
     distinct = np.strings.rstrip(np.ascontiguousarray(distinct_bytes).view(f"S{width}")[:, 0], b" ")
     non_ascii = np.flatnonzero(distinct_bytes.max(axis=1) >= 0x80)
     if len(non_ascii):
