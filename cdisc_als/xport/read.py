@@ -47,7 +47,7 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
         metadata, obs_start = _parse_headers(source)
         wanted = _select(metadata.variables, columns, path)
         values, issues, text_codes = {}, [], {}
-        for batch in _batches(wanted, metadata.nrows, budget=max(_WORDS_BUDGET, source.size // 4)):
+        for batch in _batches(wanted, metadata.nrows, budget=max(_WORDS_BUDGET, source.size // 2)):
             places = [value_windows(var.length) for var in batch]
             words = source.read_words(obs_start, metadata.nrows, metadata.row_length,
                                       [(var.position + offset, size) for var, where in zip(batch, places)
