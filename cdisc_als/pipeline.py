@@ -2,8 +2,13 @@
 
 The whole output is built in a temporary sibling folder and moved into
 OUT_DIR only when every stage has finished, so a failure leaves nothing
-half-written.  Each stage's wall time and the process's peak memory are kept
-for the log and for ``benchmarks/pool.py``.
+half-written.  Each written folder (sdtm/, then adam/) is read once ("read
+sdtm", "read adam") and the same datasets serve define, derive and validation;
+every consumer works on shallow copies, so none changes what the others see.
+The define runs first on each folder, as it is the one stage that groups by the
+reader's text codes, which are then dropped.
+Each stage's wall time and the process's peak memory are kept for the log and
+for ``benchmarks/pool.py``.
 """
 from __future__ import annotations
 
@@ -37,33 +42,45 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
         settings: Settings | None = None, validate: bool = True, define: bool = True,
         echo: Callable[[str], None] = lambda m: None) -> RunReport:
     """Run the whole pipeline on a folder of raw files (see the module docstring)."""
-    from cdisc_als.adam.build import derive
+    from cdisc_als.adam.build import derive_from_frames, sdtm_from_folder
     from cdisc_als.conversion import convert
-    from cdisc_als.define.write import write_define
-    from cdisc_als.validate.loader import validate_dir
+    from cdisc_als.define.write import datasets_from_folder, write_define_from
+    from cdisc_als.validate.loader import folder_read_from, validate_dir
     from cdisc_als.validate.reports import write_reports
+    from cdisc_als.xport import read_xpt_folder
 
     settings = settings or Settings(study_id=study, anchor_date=anchor_date)
     out_dir = Path(out_dir)
     report = RunReport(out_dir)
     with staged_output(out_dir) as stage:
-        # keep only the summaries: the stages read their inputs from the staged files, and holding every
-        # converted and derived frame through the later stages would double the peak memory
+        # the converted and derived frames are not kept: each written folder is read back once, and those
+        # frames (every distinct text one shared object) serve every later stage of that folder
         report.summary["reconciliation"] = report.timed("convert", lambda: convert(
             input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings).reconciliation,
             echo)
-        report.summary["adam_rows"] = report.timed("derive", lambda: derive(
-            stage / "sdtm", stage / "adam", settings=settings, tables_dir=stage / "tables").rows, echo)
+        folder = report.timed("read sdtm", lambda: read_xpt_folder(stage / "sdtm"), echo)
         for kind in ("sdtm", "adam"):
+            if kind == "adam":
+                folder = None                                  # SDTM frames dropped before ADaM is read
+                if not (define or validate):
+                    break
+                folder = report.timed("read adam", lambda: read_xpt_folder(stage / "adam"), echo)
             if define:
-                report.timed(f"define {kind}", lambda k=kind: write_define(
-                    stage / k, kind=k, study_id=study, created=settings.created), echo)
+                report.timed(f"define {kind}", lambda k=kind: write_define_from(
+                    datasets_from_folder(folder), stage / k / "define.xml", kind=k, study_id=study,
+                    created=settings.created), echo)
+            folder = folder.without_text_codes()               # only define groups by the reader's codes
+            if kind == "sdtm":
+                report.summary["adam_rows"] = report.timed("derive", lambda: derive_from_frames(
+                    sdtm_from_folder(folder), stage / "adam", settings=settings, tables_dir=stage / "tables").rows,
+                    echo)
             if validate:
                 result = report.timed(f"validate {kind}", lambda k=kind: validate_dir(
-                    stage / k, standard="sdtmig-3.4" if k == "sdtm" else "adamig-1.3"), echo)
+                    stage / k, standard="sdtmig-3.4" if k == "sdtm" else "adamig-1.3",
+                    read=folder_read_from(folder)), echo)
                 write_reports(result, stage / "validation" / kind)
                 counts = result.findings["severity"].value_counts()
                 report.summary[f"{kind}_findings"] = {s: int(counts.get(s, 0)) for s in ("Error", "Warning", "Notice")}
                 del result
+        folder = None
     return report
-

@@ -22,6 +22,7 @@ from cdisc_als.config import Settings
 from cdisc_als.errors import UserError
 from cdisc_als.metadata.study import StudySpec, load_study_spec
 from cdisc_als.staging import staged_output
+from cdisc_als.xport.model import XptFolder
 
 DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
 SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
@@ -78,9 +79,23 @@ def read_sdtm(sdtm_dir: Path) -> dict[str, pd.DataFrame]:
     if not sdtm_dir.is_dir():
         raise UserError("SDTM folder not found", file=sdtm_dir)
     files = {p.stem.upper(): p for p in sdtm_dir.iterdir() if p.suffix.lower() == ".xpt"}
-    if "DM" not in files:
-        raise UserError("no dm.xpt in the SDTM folder", file=sdtm_dir)
+    _require_dm(files, sdtm_dir)
     return {name: read_xpt(files[name]).frame for name in SDTM_INPUTS if name in files}
+
+
+def sdtm_from_folder(read: XptFolder) -> dict[str, pd.DataFrame]:
+    """The SDTM frames the ADaM build uses from a folder read once (:func:`cdisc_als.xport.read_xpt_folder`),
+    as :func:`read_sdtm` gives them: DM must exist and an input that could not be read raises its error.
+    The frames are shallow copies, so the build leaves the folder's datasets as read."""
+    frames = {d.metadata.path.stem.upper(): d.frame for d in read.shared()}
+    _require_dm({**frames, **{p.stem.upper(): p for p, _ in read.failures}}, read.folder)
+    read.raise_failure(list(SDTM_INPUTS))
+    return {name: frames[name] for name in SDTM_INPUTS if name in frames}
+
+
+def _require_dm(names: dict, sdtm_dir: Path) -> None:
+    if "DM" not in names:
+        raise UserError("no dm.xpt in the SDTM folder", file=sdtm_dir)
 
 
 def write_adam(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Settings,
@@ -101,13 +116,19 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
            tables_dir: Path | str | None = None) -> DeriveReport:
     """Read SDTM_DIR, write the five ADaM XPTs into OUT_DIR and the slope table and plots into
     TABLES_DIR (default OUT_DIR/../tables); nothing is moved into place until everything is written."""
+    return derive_from_frames(read_sdtm(Path(sdtm_dir)), out_dir, settings=settings, tables_dir=tables_dir)
+
+
+def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, settings: Settings | None = None,
+                       tables_dir: Path | str | None = None) -> DeriveReport:
+    """:func:`derive` on SDTM frames already read (keyed by upper-case domain, as :func:`read_sdtm` or
+    :func:`sdtm_from_folder` give them)."""
     from cdisc_als.adam.plots import write_plots
     from cdisc_als.adam.tables import write_slope_table
 
     settings = settings or Settings()
     out_dir = Path(out_dir).resolve()
     tables_dir = Path(tables_dir).resolve() if tables_dir else out_dir.parent / "tables"
-    sdtm = read_sdtm(Path(sdtm_dir))
     datasets, excluded = derive_adam_with_exclusions(sdtm, settings)
     reconciliation = compute_adam_reconciliation(sdtm, datasets, excluded, load_study_spec("adam"))
     report = DeriveReport(rows={k: len(v) for k, v in datasets.items()}, excluded=excluded,
@@ -127,4 +148,5 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
     return report
 
 
-__all__ = ["derive", "derive_adam", "derive_adam_with_exclusions", "read_sdtm", "write_adam", "DeriveReport"]
+__all__ = ["derive", "derive_from_frames", "derive_adam", "derive_adam_with_exclusions", "read_sdtm",
+           "sdtm_from_folder", "write_adam", "DeriveReport"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cdisc_als.define import codelists as cl
-from cdisc_als.define.items import compute_item_format, distinct_text
+from cdisc_als.define.items import DistinctColumns, compute_item_format, distinct_text, first_rows
 from cdisc_als.define.specs import (adam_variable_meta, dataset_meta, methods_table, sdtm_tables,
                                     sdtm_variable_meta)
 from cdisc_als.define.valuelevel import adam_rules, build_valuelevel, sdtm_rules
@@ -89,12 +89,14 @@ def _origin_fields(meta: pd.DataFrame, kind: str) -> pd.DataFrame:
     return out
 
 
-def _item_formats(variables: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _item_formats(variables: pd.DataFrame, distinct: DistinctColumns) -> pd.DataFrame:
     from cdisc_als.datasetjson.columns import sas_format_kind
 
     rows = []
     for row in variables.itertuples():  # one pass per variable (column), not per record
-        values = frames[row.dataset][row.variable]
+        # numbers: compute_number_format tells whole numbers from the column itself, without its distinct values
+        values = distinct.frames[row.dataset][row.variable] if row.sas_type == "Num" else distinct(
+            row.dataset, row.variable)
         fmt = compute_item_format(values, sas_type=row.sas_type, length=row.xpt_length, iso=bool(row.iso))
         kind = sas_format_kind(row.format) if row.sas_type == "Num" else None
         fmt["display_format"] = row.format if kind in NUMERIC_DATE_KINDS else ""
@@ -102,21 +104,21 @@ def _item_formats(variables: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> p
     return pd.DataFrame(rows, index=variables.index)
 
 
-def _codelist_requests(variables: pd.DataFrame, frames: dict[str, pd.DataFrame], terms: pd.DataFrame) -> pd.Series:
+def _codelist_requests(variables: pd.DataFrame, distinct: DistinctColumns, terms: pd.DataFrame) -> pd.Series:
     """The chosen CT id per variable ('' when none)."""
     coded = variables[variables["codelist"] != ""]
     if coded.empty:
         return pd.Series("", index=variables.index)
-    used = [distinct_text(frames[d][v]).str.strip().pipe(lambda s: list(s[s != ""].unique()))
+    used = [distinct_text(distinct(d, v)).str.strip().pipe(lambda s: list(s[s != ""].unique()))
             for d, v in zip(coded["dataset"], coded["variable"])]
     requests = pd.DataFrame({"codelist": coded["codelist"], "values": used}, index=coded.index)
     return cl.choose_codelists(requests, terms).reindex(variables.index).fillna("")
 
 
-def _used_values(variables: pd.DataFrame, vlm: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _used_values(variables: pd.DataFrame, vlm: pd.DataFrame, distinct: DistinctColumns) -> pd.DataFrame:
     parts = []
     for row in variables[variables["ct"] != ""].itertuples():
-        values = distinct_text(frames[row.dataset][row.variable]).str.strip()
+        values = distinct_text(distinct(row.dataset, row.variable)).str.strip()
         values = pd.Series(values[values != ""].unique(), dtype=object)
         parts.append(pd.DataFrame({"codelist": row.ct, "value": values, "datatype": row.datatype}))
     listed = vlm[vlm["codelist"] != ""]
@@ -141,6 +143,7 @@ def _comments(*texts: pd.Series) -> tuple[pd.DataFrame, dict[str, str]]:
 def build_define_model(datasets: list, kind: str, *, study_id: str | None = None) -> DefineModel:
     """Tables for the define of ``datasets`` (``XptDataset``-like objects) of kind ``sdtm`` or ``adam``."""
     frames = {d.name.upper(): d.frame for d in datasets}
+    distinct = DistinctColumns(frames, {d.name.upper(): getattr(d, "text_codes", {}) for d in datasets})
     files = {d.name.upper(): getattr(getattr(d, "metadata", None), "path", None) for d in datasets}
     warnings: list[str] = []
     variables = variables_table(datasets)
@@ -153,7 +156,7 @@ def build_define_model(datasets: list, kind: str, *, study_id: str | None = None
     variables["label"] = variables["label"].where(variables["label"] != "", meta["label"])
     variables["iso"] = meta["format"].str.startswith("ISO 8601") | (
         (variables["sas_type"] == "Char") & variables["variable"].str.contains(r"(?:DTC|DUR)$"))
-    variables = variables.join(_item_formats(variables, frames))
+    variables = variables.join(_item_formats(variables, distinct))
     variables = variables.join(_origin_fields(meta, kind))
     variables["method"] = meta["method"]
     variables["comment"] = meta["comment"]
@@ -176,17 +179,17 @@ def build_define_model(datasets: list, kind: str, *, study_id: str | None = None
 
     spec = load_spec("adamig-1.3" if kind == "adam" else "sdtmig-3.4")
     variables["codelist_ids"] = meta["codelist"].to_numpy()
-    variables["ct"] = _codelist_requests(variables.rename(columns={"codelist_ids": "codelist"}), frames,
+    variables["ct"] = _codelist_requests(variables.rename(columns={"codelist_ids": "codelist"}), distinct,
                                          spec.terms).to_numpy()
     rules = (adam_rules(groups, {d: list(f.columns) for d, f in frames.items()}) if kind == "adam"
              else sdtm_rules(sdtm_tables()["valuelevel"], groups))
-    vlm = build_valuelevel(rules, frames, variables)
+    vlm = build_valuelevel(rules, frames, variables, columns=distinct)
 
     ct_std = _ct_standards()
     comment_of_source = read_table("sdtm/codelist_comments.csv")
     comments, comment_ids = _comments(variables["comment"], vlm["comment"], comment_of_source["comment"])
     lists, terms, cl_warnings = cl.build_codelists(
-        _used_values(variables, vlm, frames), spec.codelists, spec.terms,
+        _used_values(variables, vlm, distinct), spec.codelists, spec.terms,
         standards=dict(zip(ct_std["ct"], ct_std["oid"])),
         comments={s: comment_ids[c] for s, c in zip(comment_of_source["source"], comment_of_source["comment"])})
     warnings += cl_warnings
@@ -199,7 +202,7 @@ def build_define_model(datasets: list, kind: str, *, study_id: str | None = None
     used_dicts = dictionaries[dictionaries["dictionary"].map(cl.codelist_oid).isin(set(linked))]
     lists = pd.concat([lists, cl.external_codelists(used_dicts)], ignore_index=True)
     if kind == "adam":
-        lists, terms, variables = _paramcd_lists(frames, lists, terms, variables)
+        lists, terms, variables = _paramcd_lists(distinct, lists, terms, variables)
     variables["comment"] = variables["comment"].map(comment_ids).fillna("")
     vlm["comment"] = vlm["comment"].map(comment_ids).fillna("")
 
@@ -221,12 +224,14 @@ def build_define_model(datasets: list, kind: str, *, study_id: str | None = None
                        terms.reset_index(drop=True), methods, comments, tuple(warnings))
 
 
-def _paramcd_lists(frames, lists, terms, variables):
-    """ADaM: a sponsor codelist per BDS dataset of its PARAMCD/PARAM pairs, referenced by PARAMCD."""
-    for name, frame in frames.items():
+def _paramcd_lists(columns: DistinctColumns, lists, terms, variables):
+    """ADaM: a sponsor codelist per BDS dataset of its PARAMCD/PARAM pairs, referenced by PARAMCD.
+    The pairs are read on the first record of each PARAMCD, the one each pair is taken from."""
+    for name, frame in columns.frames.items():
         if {"PARAMCD", "PARAM"} <= set(frame.columns):
             oid = f"CL.{name}.PARAMCD"
-            row, pairs = cl.paired_codelist(frame, "PARAMCD", "PARAM", oid, f"{name} Parameter Code")
+            firsts = frame[["PARAMCD", "PARAM"]].iloc[first_rows(columns.codes(name, "PARAMCD")[0])]
+            row, pairs = cl.paired_codelist(firsts, "PARAMCD", "PARAM", oid, f"{name} Parameter Code")
             lists = pd.concat([lists, row.to_frame().T], ignore_index=True)
             terms = pd.concat([terms, pairs], ignore_index=True)
             hit = (variables["dataset"] == name) & (variables["variable"] == "PARAMCD")

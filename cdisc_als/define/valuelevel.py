@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from cdisc_als.define.items import compute_item_format
+from cdisc_als.define.items import DistinctColumns, compute_item_format, first_rows
 from cdisc_als.distinct import strip_text
 from cdisc_als.metadata.spec import load_instrument
 
@@ -47,20 +48,38 @@ def sdtm_rules(table: pd.DataFrame, datasets: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([direct, bound], ignore_index=True).drop_duplicates(["dataset", "variable", "by", "value"])
 
 
-def _label(frame: pd.DataFrame, by: str, values: pd.Index, parent_label: str) -> pd.Series:
+def _label(frame: pd.DataFrame, by: str, by_first: np.ndarray, values: pd.Index, parent_label: str) -> pd.Series:
+    """The label of each value-level item: the companion variable's text (QLABEL for QNAM, PARAM for
+    PARAMCD, --TEST for --TESTCD) on the first record of the value, else the parent label with the value.
+    ``by_first`` are the first rows of each distinct ``by`` value, which hold every first record."""
     companion = COMPANIONS.get(by, by[:-2] if by.endswith("CD") else "")
     if companion and companion in frame.columns:
-        names = frame[[by, companion]].astype(str).drop_duplicates(by).set_index(by)[companion]
+        names = frame[[by, companion]].iloc[by_first].astype(str).drop_duplicates(by).set_index(by)[companion]
         return names.reindex(values).fillna("").where(lambda s: s != "", parent_label)
     return pd.Series([f"{parent_label} ({v})" for v in values], index=values)
 
 
-def build_valuelevel(rules: pd.DataFrame, frames: dict[str, pd.DataFrame], items: pd.DataFrame) -> pd.DataFrame:
+def _values_by_key(keys: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
+    """For each code of ``keys`` (per row), the distinct codes of ``values`` on its rows."""
+    width = int(values.max()) + 1 if len(values) else 1
+    pairs = pd.unique(keys.astype(np.int64) * width + values)
+    key_of, value_of = np.divmod(pairs, width)
+    order = np.argsort(key_of, kind="stable")
+    bounds = np.flatnonzero(np.diff(key_of[order])) + 1
+    return {int(k[0]): v for k, v in zip(np.split(key_of[order], bounds), np.split(value_of[order], bounds))}
+
+
+def build_valuelevel(rules: pd.DataFrame, frames: dict[str, pd.DataFrame], items: pd.DataFrame, *,
+                     columns: DistinctColumns | None = None) -> pd.DataFrame:
     """Value-level rows (see :data:`VLM_COLUMNS`) for the rules whose dataset, variable and by exist.
 
     ``items`` is the variable-level table (dataset, variable, label, sas_type, length, iso, origin,
-    source, method, comment) the value-level items inherit from.
+    source, method, comment) the value-level items inherit from.  A value of ``by`` is its text with
+    blanks stripped; a missing ``by`` is no value.  Each item's format is computed on the distinct
+    values of ``variable`` its records hold.  ``columns``: the frames' columns as codes (the define's own,
+    which may hold the reader's codes).
     """
+    columns = columns or DistinctColumns(frames)
     parent = items.set_index(["dataset", "variable"])
     responses = load_instrument("alsfrs").set_index("testcd")["responses"]
     out = []
@@ -69,19 +88,23 @@ def build_valuelevel(rules: pd.DataFrame, frames: dict[str, pd.DataFrame], items
         if frame is None or variable not in frame or by not in frame or (dataset, variable) not in parent.index:
             continue
         base = parent.loc[(dataset, variable)]
-        keys = strip_text(frame[by])
-        present = pd.Index(sorted(keys[keys != ""].unique()))
+        by_codes, by_values = columns.codes(dataset, by)
+        keys = strip_text(by_values)                                          # the value of each distinct by
+        present = pd.Index(sorted(keys[keys.notna() & (keys != "")].unique()))
         explicit = group[group["value"] != "*"].set_index("value")
         star = group[group["value"] == "*"]
         chosen = present[present.isin(explicit.index)] if star.empty else present
         if chosen.empty:
             continue
-        labels = _label(frame, by, chosen, base["label"])
-        subsets = frame[variable].groupby(keys)
+        labels = _label(frame, by, first_rows(by_codes), chosen, base["label"])
+        key_codes, _ = pd.factorize(keys, use_na_sentinel=False)
+        variable_codes, variable_values = columns.codes(dataset, variable)
+        held = _values_by_key(key_codes[by_codes], variable_codes)
+        key_code_of = dict(zip(keys, key_codes))
         for order, value in enumerate(chosen, start=1):
             rule = explicit.loc[value] if value in explicit.index else star.iloc[0]
-            fmt = compute_item_format(subsets.get_group(value), sas_type=base["sas_type"], length=0,
-                                      iso=bool(base["iso"]))
+            subset = variable_values.iloc[held[int(key_code_of[value])]]
+            fmt = compute_item_format(subset, sas_type=base["sas_type"], length=0, iso=bool(base["iso"]))
             codelist = rule["codelist"]
             if codelist == "instrument":
                 codelist = responses.get(value, "") if value in responses.index else ""

@@ -22,6 +22,7 @@ from cdisc_als.config import build_timestamp
 from cdisc_als.define.model import DefineModel, build_define_model
 from cdisc_als.errors import UserError
 from cdisc_als.staging import staged_output
+from cdisc_als.xport.model import XptFolder
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
@@ -228,12 +229,29 @@ def load_folder(dataset_dir: Path) -> list:
     """Every dataset file of ``dataset_dir`` read back (one format per dataset: XPT preferred)."""
     from cdisc_als.datasetjson.read import dataset_files, read_dataset
 
-    chosen: dict[str, Path] = {}
-    for path in dataset_files(dataset_dir):
-        chosen.setdefault(path.stem.lower(), path)
+    chosen = _one_file_per_dataset(dataset_files(dataset_dir))
     if not chosen:
         raise UserError("no datasets (.xpt, .json, .ndjson, .dsjc) in the folder", file=dataset_dir)
-    return [read_dataset(p) for p in chosen.values()]
+    return [read_dataset(p) for p in chosen]
+
+
+def datasets_from_folder(read: XptFolder) -> list:
+    """What :func:`load_folder` gives for a folder of XPTs already read once
+    (:func:`cdisc_als.xport.read_xpt_folder`): the same datasets, each frame a shallow copy; an
+    unreadable file raises its error as reading it would have."""
+    chosen = set(_one_file_per_dataset([d.metadata.path for d in read.datasets] + [p for p, _ in read.failures]))
+    if not chosen:
+        raise UserError("no datasets (.xpt, .json, .ndjson, .dsjc) in the folder", file=read.folder)
+    read.raise_failure([p.stem.upper() for p, _ in read.failures if p in chosen])
+    return [d for d in read.shared() if d.metadata.path in chosen]
+
+
+def _one_file_per_dataset(paths: list[Path]) -> list[Path]:
+    """The first file of each name (case-insensitive stem), in file-name order."""
+    chosen: dict[str, Path] = {}
+    for path in sorted(paths):
+        chosen.setdefault(path.stem.lower(), path)
+    return list(chosen.values())
 
 
 def write_define(dataset_dir: Path | str, out_path: Path | str | None = None, *, kind: str | None = None,
@@ -244,12 +262,23 @@ def write_define(dataset_dir: Path | str, out_path: Path | str | None = None, *,
     Raises:
         UserError: the folder holds no datasets or mixes SDTM and ADaM without ``kind``.
     """
+    dataset_dir = Path(dataset_dir)
+    out = Path(out_path) if out_path else dataset_dir / "define.xml"
+    return write_define_from(load_folder(dataset_dir), out, kind=kind, study_id=study_id, created=created, html=html)
+
+
+def write_define_from(datasets: list, out_path: Path | str, *, kind: str | None = None, study_id: str | None = None,
+                      created: datetime | None = None, html: bool = True) -> DefineReport:
+    """Write ``out_path`` (and its HTML) describing ``datasets``: ``XptDataset``-like objects as read back
+    from their files (:func:`load_folder`, :func:`datasets_from_folder`); the frames are only read.
+
+    Raises:
+        UserError: ``datasets`` mix SDTM and ADaM without ``kind``.
+    """
     from cdisc_als.datasetjson.write import write_bytes_atomically
     from cdisc_als.define.schema import schema_errors
 
-    dataset_dir = Path(dataset_dir)
-    out = Path(out_path) if out_path else dataset_dir / "define.xml"
-    datasets = load_folder(dataset_dir)
+    out = Path(out_path)
     kind = kind or infer_kind([d.name for d in datasets])
     model = build_define_model(datasets, kind, study_id=study_id)
     data = render_define(model, define_dir=out.parent, created=created)

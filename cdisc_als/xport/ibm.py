@@ -22,6 +22,10 @@ IBM_LIMIT = float(np.ldexp(1.0, 252))
 IBM_MIN = float(np.ldexp(1.0, -260))
 
 _FRACTION_MASK = np.uint64((1 << 56) - 1)
+#: By the first byte of an IBM float: the signed power of two that scales its 56-bit integer fraction,
+#: and whether that byte starts a missing value.
+_SCALE = np.ldexp(np.where(np.arange(256) >= 0x80, -1.0, 1.0), 4 * (np.arange(256) & 0x7F) - 312)
+_MISSING_HEAD = np.isin(np.arange(256), list(SPECIAL_MISSING_BYTES))
 
 
 def ieee_to_ibm(values: np.ndarray) -> np.ndarray:
@@ -59,11 +63,12 @@ def ibm_to_ieee(bits: np.ndarray) -> np.ndarray:
 
     A truncated IBM float (TS-140 allows lengths 2-8) is passed left-aligned, its missing low bytes zero.
     Fractions with more than 53 significant bits are rounded to nearest (only non-IEEE sources have them).
+    The fraction (an integer below 2**56) is scaled by ``+-16**(exponent - 64) / 2**56``, a power of two
+    looked up by the first byte: a product with a power of two between 2**-312 and 2**196 is exact.
     """
-    head = (bits >> np.uint64(56)).astype(np.int16)
+    head = (bits >> np.uint64(56)).astype(np.intp)
     fraction = bits & _FRACTION_MASK
-    out = np.ldexp(fraction.astype(np.float64), 4 * (head & 0x7F).astype(np.int32) - 312)
-    np.negative(out, out=out, where=head >= 0x80)
-    missing = (fraction == 0) & np.isin(head, list(SPECIAL_MISSING_BYTES))
-    out[missing] = np.nan
+    out = fraction.astype(np.float64)
+    out *= _SCALE[head]
+    out[(fraction == 0) & _MISSING_HEAD[head]] = np.nan
     return out

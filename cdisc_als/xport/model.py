@@ -1,11 +1,12 @@
 """Plain records returned by the XPT reader and writer."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -52,17 +53,40 @@ class EncodingIssue(NamedTuple):
     value: str          # what the frame holds
 
 
+@dataclass(frozen=True, eq=False)
+class TextCodes:
+    """How the reader built a character column: ``texts[codes]`` is the column, row by row.
+
+    ``codes`` (the smallest unsigned integer type that holds them) are equal exactly where the stored
+    bytes are, numbered in order of first appearance; ``texts`` is the decoded text of each (two stored
+    values that differ only in trailing blanks decode to the same text).  ``column`` is the object array
+    the column was built as: the codes describe a frame's column only while :meth:`describes` says so.
+    """
+
+    codes: np.ndarray
+    texts: np.ndarray
+    column: np.ndarray
+
+    def describes(self, values: pd.Series) -> bool:
+        """Whether ``values`` still holds the column as read: its rows are the very array built (a copy,
+        a renamed frame or a shallow copy share it; a changed copy no longer does)."""
+        return isinstance(values.dtype, pd.StringDtype) and values.to_numpy(dtype=object) is self.column
+
+
 @dataclass(frozen=True)
 class XptDataset:
     """A dataset read from a transport file: ``frame`` plus the metadata it came with.
 
     In ``frame`` character variables are Python ``str`` (``""`` for blank) and numeric
     variables float64 (NaN for any missing value, special missings ``.A``-``.Z`` included).
+    ``text_codes`` holds the reader's codes of each (non-empty) character column: a consumer may
+    group by them instead of hashing the text again, after checking :meth:`TextCodes.describes`.
     """
 
     metadata: XptMetadata
     frame: pd.DataFrame
     encoding_issues: tuple[EncodingIssue, ...] = ()
+    text_codes: dict[str, TextCodes] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -75,6 +99,37 @@ class XptDataset:
     @property
     def variables(self) -> list[XptVariable]:
         return list(self.metadata.variables)
+
+
+@dataclass(frozen=True)
+class XptFolder:
+    """Every ``.xpt`` file of a folder read once, to be handed to several consumers.
+
+    ``datasets`` are the readable files and ``failures`` the others with the error reading raised,
+    each in file-name order.  Consumers take :meth:`shared`, never the frames themselves.
+    """
+
+    folder: Path
+    datasets: tuple[XptDataset, ...]
+    failures: tuple[tuple[Path, Exception], ...] = ()
+
+    def shared(self) -> list[XptDataset]:
+        """The datasets, each with its own shallow copy of the frame: a consumer that adds, renames or
+        overwrites columns changes only its copy (pandas copy-on-write), never the rows read."""
+        return [replace(d, frame=d.frame.copy(deep=False)) for d in self.datasets]
+
+    def without_text_codes(self) -> XptFolder:
+        """The same datasets without their :class:`TextCodes`, for when no consumer left needs them
+        (they take 1-2 bytes per row of every character column)."""
+        return replace(self, datasets=tuple(replace(d, text_codes={}) for d in self.datasets))
+
+    def raise_failure(self, stems: list[str] | None = None) -> None:
+        """Raise the error of the first unreadable file (among those whose upper-case stem is in ``stems``,
+        taken in that order, when given), as reading that file alone would have."""
+        failed = {path.stem.upper(): error for path, error in self.failures}
+        for stem in stems if stems is not None else list(failed):
+            if stem in failed:
+                raise failed[stem]
 
 
 @dataclass(frozen=True)

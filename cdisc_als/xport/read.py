@@ -6,19 +6,21 @@ file, a header whose counts or lengths do not add up) raises :class:`XptError` n
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cdisc_als.errors import XptError
+from cdisc_als.errors import UserError, XptError
 from cdisc_als.xport import layout
 from cdisc_als.xport.checks import SasFormat
 from cdisc_als.xport.ibm import ibm_to_ieee
-from cdisc_als.xport.model import EncodingIssue, XptDataset, XptMetadata, XptVariable
-from cdisc_als.xport.text import decode_text
+from cdisc_als.xport.model import EncodingIssue, XptDataset, XptFolder, XptMetadata, XptVariable
+from cdisc_als.xport.text import decode_words, packed_integers, read_windows, value_windows
 
 _FIRST_OBS = 9 * layout.RECORD          # the earliest an OBS block can start: 8 header records + 1 namestr record
+_WORDS_BUDGET = 64 << 20                # bytes of column words read in one pass over the observations
 
 
 def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> XptDataset:
@@ -41,63 +43,153 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
         >>> ds.name, ds.frame.shape, ds.variables[0].label     # ('DM', (2, 2), 'Unique Subject Identifier')
     """
     path = Path(path)
-    data = _read_bytes(path)
-    metadata, obs_start = _parse_headers(data, path)
-    wanted = _select(metadata.variables, columns, path)
-    rows = np.frombuffer(data, dtype=np.uint8, count=metadata.nrows * metadata.row_length,
-                         offset=obs_start).reshape(metadata.nrows, metadata.row_length)
-    widest = max((-(-v.length // 8) * 8 for v in wanted if v.type == "Char"), default=0)
-    scratch = np.empty(metadata.nrows * widest, dtype=np.uint8)     # one buffer for every text column
-    values, issues = {}, []
-    for var in wanted:
-        block = rows[:, var.position:var.position + var.length]          # a view, no copy
-        if var.type == "Num":
-            values[var.name] = ibm_to_ieee(_numeric_bits(block))
-        else:
-            values[var.name], found = decode_text(block, var.name, scratch)
-            issues.extend(found)
+    with _Source.open(path) as source:
+        metadata, obs_start = _parse_headers(source)
+        wanted = _select(metadata.variables, columns, path)
+        values, issues, text_codes = {}, [], {}
+        for batch in _batches(wanted, metadata.nrows, budget=max(_WORDS_BUDGET, source.size // 2)):
+            places = [value_windows(var.length) for var in batch]
+            words = source.read_words(obs_start, metadata.nrows, metadata.row_length,
+                                      [(var.position + offset, size) for var, where in zip(batch, places)
+                                       for offset, size in where])
+            for var, where in zip(batch, places):
+                mine, words = words[:len(where)], words[len(where):]
+                if var.type == "Num":     # IBM floats are big-endian: the byte-swapped packed integer
+                    values[var.name] = ibm_to_ieee(packed_integers(mine, var.length).byteswap(inplace=True))
+                else:
+                    values[var.name], found, codes = decode_words(mine, var.length, var.name)
+                    issues.extend(found)
+                    if codes is not None:
+                        text_codes[var.name] = codes
     frame = pd.DataFrame(values, columns=[v.name for v in wanted], copy=False)
-    return XptDataset(metadata=metadata, frame=frame, encoding_issues=tuple(issues))
+    return XptDataset(metadata=metadata, frame=frame, encoding_issues=tuple(issues), text_codes=text_codes)
 
 
-def _numeric_bits(block: np.ndarray) -> np.ndarray:
-    """The IBM floats of a ``(n, length)`` byte block as native uint64, a shorter length left-aligned."""
-    if block.shape[1] == 8:
-        return block.view(">u8")[:, 0].astype(np.uint64)
-    bits = np.zeros(block.shape[0], dtype=np.uint64)
-    for byte in range(block.shape[1]):
-        bits |= block[:, byte].astype(np.uint64) << np.uint64(56 - 8 * byte)
-    return bits
+def _batches(variables: list[XptVariable], nrows: int, budget: int) -> list[list[XptVariable]]:
+    """Consecutive groups of variables whose words (see :meth:`_Source.read_words`) take at most ``budget``
+    bytes (a variable wider than that alone), so the words of a whole file are never held at once."""
+    batches, size = [[]], 0
+    for var in variables:
+        need = nrows * sum(width for _, width in value_windows(var.length))
+        if batches[-1] and size + need > budget:
+            batches.append([])
+            size = 0
+        batches[-1].append(var)
+        size += need
+    return batches
+
+
+class _Source:
+    """An open transport file, read a piece at a time into one reusable buffer: the headers, a scan for
+    a second member, then the observations a few MiB of rows at a time.  The whole file is never held
+    in memory, and each chunk of rows is in the CPU cache while every column is taken out of it."""
+
+    CHUNK = 4 << 20
+
+    def __init__(self, handle, path: Path) -> None:
+        self.handle, self.path = handle, path
+        self.size = os.fstat(handle.fileno()).st_size
+        self.buffer = bytearray()
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path):
+        try:
+            handle = path.open("rb")
+        except OSError as err:
+            raise XptError(f"cannot read the file: {err.strerror or err}", file=path) from None
+        with handle:
+            source = cls(handle, path)
+            if not source.size:
+                raise XptError("the file is empty, not a SAS transport file", file=path)
+            yield source
+
+    def read_at(self, offset: int, count: int) -> bytes:
+        """Up to ``count`` bytes from ``offset`` (fewer at the end of the file)."""
+        return bytes(self._fill(offset, count))
+
+    def _fill(self, offset: int, count: int) -> memoryview:
+        if len(self.buffer) < count:
+            self.buffer = bytearray(max(count, self.CHUNK))
+        view = memoryview(self.buffer)[:count]
+        try:
+            self.handle.seek(offset)
+            got = self.handle.readinto(view)
+        except OSError as err:
+            raise XptError(f"cannot read the file: {err.strerror or err}", file=self.path) from None
+        return view[:got]
+
+    def find_record(self, key: bytes, start: int) -> int:
+        """Offset of the first 80-byte record from ``start`` (a record boundary) that begins with ``key``;
+        the file size when there is none."""
+        step = max(self.CHUNK // layout.RECORD, 1) * layout.RECORD
+        for offset in range(start, self.size, step):
+            got = len(self._fill(offset, step))
+            found = self.buffer.find(key, 0, got)
+            while found != -1 and found % layout.RECORD:
+                found = self.buffer.find(key, found + 1, got)
+            if found != -1:
+                return offset + found
+        return self.size
+
+    def read_words(self, obs_start: int, nrows: int, row_length: int,
+                   windows: list[tuple[int, int]]) -> list[np.ndarray]:
+        """The little-endian integers at ``(offset, size)`` of every observation, as contiguous arrays."""
+        out = [np.empty(nrows, dtype=f"<u{size}") for _, size in windows]
+        step = max(1, self.CHUNK // row_length)
+        for start in range(0, nrows, step):
+            count = min(step, nrows - start)
+            chunk = self._fill(obs_start + start * row_length, count * row_length)
+            if len(chunk) < count * row_length:
+                raise XptError("the file changed while it was read: observations are missing", file=self.path)
+            rows = np.frombuffer(chunk, dtype=np.uint8).reshape(count, row_length)
+            for target, word in zip(out, read_windows(rows, windows)):
+                target[start:start + count] = word
+            del rows
+        return out
+
+
+def read_xpt_folder(folder: str | os.PathLike) -> XptFolder:
+    """Read every ``*.xpt`` file of ``folder`` (any case of the extension, sorted by name) once.
+
+    A file :func:`read_xpt` cannot read is kept in ``failures`` with its error instead of stopping
+    the others; each consumer decides what an unreadable file means to it.
+
+    Raises:
+        UserError: ``folder`` is not a folder.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError("not a folder", file=folder)
+    datasets, failures = [], []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xpt" and p.is_file()):
+        try:
+            datasets.append(read_xpt(path))
+        except Exception as err:  # noqa: BLE001 - kept for the consumer: a finding for one, an error for another
+            failures.append((path, err))
+    return XptFolder(folder=folder, datasets=tuple(datasets), failures=tuple(failures))
 
 
 def read_xpt_metadata(path: str | os.PathLike) -> XptMetadata:
     """Dataset name and label, variables (name, label, type, length, format, position) and row count."""
-    path = Path(path)
-    return _parse_headers(_read_bytes(path), path)[0]
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise XptError(f"cannot read the file: {err.strerror or err}", file=path) from None
-    if not data:
-        raise XptError("the file is empty, not a SAS transport file", file=path)
-    return data
+    with _Source.open(Path(path)) as source:
+        return _parse_headers(source)[0]
 
 
 def _fail(path: Path, message: str) -> XptError:
     return XptError(message, file=path)
 
 
-def _parse_headers(data: bytes, path: Path) -> tuple[XptMetadata, int]:
+def _parse_headers(source: _Source) -> tuple[XptMetadata, int]:
     """Check the header records and namestrs; return the metadata and where the observations start."""
+    path = source.path
+    data = source.read_at(0, 8 * layout.RECORD)
     if any(data.startswith(key) for key in layout.V8_KEYS):
         raise _fail(path, "this is a SAS transport version 8 file; only version 5 is read (write it as v5)")
     if not data.startswith(layout.LIBRARY_KEY):
         raise _fail(path, "not a SAS transport (XPT) file: it does not start with the library header record")
-    if len(data) < _FIRST_OBS + layout.RECORD or len(data) % layout.RECORD:
-        raise _fail(path, f"the file is {len(data)} bytes, not a whole number of 80-byte records after the "
+    if source.size < _FIRST_OBS + layout.RECORD or source.size % layout.RECORD:
+        raise _fail(path, f"the file is {source.size} bytes, not a whole number of 80-byte records after the "
                           "headers: it is truncated or damaged")
     record = [data[i:i + layout.RECORD] for i in range(0, 8 * layout.RECORD, layout.RECORD)]
     expected = {3: layout.MEMBER_KEY, 4: layout.DSCRPTR_KEY, 7: layout.NAMESTR_KEY}
@@ -112,13 +204,14 @@ def _parse_headers(data: bytes, path: Path) -> tuple[XptMetadata, int]:
         raise _fail(path, "the NAMESTR header declares no variables")
     names_end = 8 * layout.RECORD + nvars * layout.NAMESTR_LENGTH
     obs_header = names_end + (-names_end % layout.RECORD)
+    data += source.read_at(len(data), obs_header + layout.RECORD - len(data))     # the namestrs and the OBS header
     if data[obs_header:obs_header + 48] != layout.OBS_KEY:
         raise _fail(path, f"no OBS header record after {nvars} namestrs (at byte {obs_header}): the header "
                           "lies about the variable count, or the file is truncated")
     variables = _variables(data, nvars, path)
     row_length = sum(v.length for v in variables)
     obs_start = obs_header + layout.RECORD
-    nrows = _count_rows(data, obs_start, row_length, path)
+    nrows = _count_rows(source, obs_start, row_length)
     metadata = XptMetadata(
         path=path, name=_text(record[5][8:16]), label=_text(record[6][32:72]), variables=tuple(variables),
         nrows=nrows, row_length=row_length, sas_version=_text(record[1][24:32]), os_name=_text(record[1][32:40]),
@@ -177,30 +270,23 @@ def _check_positions(variables: list[XptVariable], path: Path) -> None:
         raise _fail(path, "a variable name occurs twice in the namestrs")
 
 
-def _count_rows(data: bytes, obs_start: int, row_length: int, path: Path) -> int:
+def _count_rows(source: _Source, obs_start: int, row_length: int) -> int:
     """Whole observations before the end (or before a second member); trailing padding is not a row."""
-    end = _member_end(data, obs_start)
+    end = source.find_record(layout.MEMBER_KEY, obs_start)
     size = end - obs_start
     nrows = size // row_length
-    tail = data[obs_start + nrows * row_length:end]
+    tail = source.read_at(obs_start + nrows * row_length, end - obs_start - nrows * row_length)
     if tail.strip(b" "):
-        raise _fail(path, f"the last observation is incomplete ({len(tail)} of {row_length} bytes): "
-                          "the file is truncated or a header length is wrong")
+        raise _fail(source.path, f"the last observation is incomplete ({len(tail)} of {row_length} bytes): "
+                                 "the file is truncated or a header length is wrong")
     first_maybe_padding = max(0, -(-(size - layout.RECORD + 1) // row_length))
     if nrows > first_maybe_padding:
-        block = np.frombuffer(data, dtype=np.uint8, count=(nrows - first_maybe_padding) * row_length,
-                              offset=obs_start + first_maybe_padding * row_length).reshape(-1, row_length)
+        last = source.read_at(obs_start + first_maybe_padding * row_length,
+                              (nrows - first_maybe_padding) * row_length)
+        block = np.frombuffer(last, dtype=np.uint8).reshape(-1, row_length)
         real = np.flatnonzero((block != 0x20).any(axis=1))
         nrows = first_maybe_padding + (int(real[-1]) + 1 if len(real) else 0)
     return nrows
-
-
-def _member_end(data: bytes, obs_start: int) -> int:
-    """End of the first member: the next MEMBER header on a record boundary, else the end of the file."""
-    found = data.find(layout.MEMBER_KEY, obs_start)
-    while found != -1 and found % layout.RECORD:
-        found = data.find(layout.MEMBER_KEY, found + 1)
-    return len(data) if found == -1 else found
 
 
 def _select(variables: tuple[XptVariable, ...], columns: list[str] | None, path: Path) -> list[XptVariable]:

@@ -1,10 +1,12 @@
 """Data types and lengths from values (Define-XML 2.1 DataType, ISO 8601 as in SDTMIG v3.4 §4.4)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from cdisc_als.define.items import compute_iso_datatype, compute_number_format
+from cdisc_als.define.items import compute_iso_datatype, compute_number_format, first_rows, value_codes
+from cdisc_als.xport.model import TextCodes
 
 
 @pytest.mark.parametrize("values, expected", [
@@ -30,3 +32,56 @@ def test_number_formats():
     assert compute_number_format(pd.Series([float("nan")])) == ("integer", 1, None)
     # 8.55 stored as a double is 8.549999999999999: 15 significant digits give back 8.55
     assert compute_number_format(pd.Series([8.549999999999999])) == ("float", 3, 2)
+
+
+def number_format_by_hand(values: list[float]) -> tuple[str, int, int | None]:
+    """The number rules written out value by value (Define-XML Length / SignificantDigits)."""
+    finite = [v for v in values if v == v and abs(v) != float("inf")]
+    if not finite:
+        return "integer", 1, None
+    if all(v == int(v) and abs(v) < 2 ** 53 for v in finite):
+        return "integer", max(len(str(abs(int(v)))) for v in finite), None
+    texts = ["%.15g" % abs(v) for v in finite]
+    if any("e" in t for t in texts):
+        return "float", 15, 15
+    whole = [t.partition(".")[0].lstrip("0") for t in texts]
+    decimals = [len(t.partition(".")[2]) for t in texts]
+    return "float", max(max(len(w) + d for w, d in zip(whole, decimals)), 1), max(decimals)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_number_formats_against_the_rules_by_hand(seed):
+    rng = np.random.default_rng(seed)
+    n = 2000
+    kind = seed % 3
+    values = (rng.integers(-10 ** (seed + 2), 10 ** (seed + 2), n).astype(float) if kind == 0
+              else np.round(rng.normal(50, 30, n), seed) if kind == 1
+              else rng.choice([0.0, -0.0, 7.0, 0.5, 123.25, np.nan, 1e20], n))
+    values[rng.integers(0, n, 10)] = np.nan
+    assert compute_number_format(pd.Series(values)) == number_format_by_hand(values.tolist())
+
+
+def test_value_codes_are_the_distinct_values_in_order_of_appearance():
+    column = pd.Series(["b", "a", "b", "c", "a", "a"], dtype="str")
+    codes, distinct = value_codes(column)
+    assert distinct.tolist() == list(pd.unique(column)) and distinct.dtype == column.dtype
+    assert (distinct.to_numpy()[codes] == column.to_numpy()).all()
+    assert first_rows(codes).tolist() == [0, 1, 3]
+    numbers = pd.Series([2.0, np.nan, 1.0, 2.0, np.nan])
+    codes, distinct = value_codes(numbers)
+    assert codes.tolist() == [0, 1, 2, 0, 1] and distinct.iloc[[0, 2]].tolist() == [2.0, 1.0]
+    assert np.isnan(distinct.iloc[1])
+
+
+def test_reader_codes_are_used_only_while_they_describe_the_column():
+    texts = np.array(["A", "B", "A"], dtype=object)         # stored "A" and "A\0" both read as "A"
+    stored = np.array([0, 1, 2, 0, 2], dtype=np.uint8)
+    column = pd.array(texts, dtype="str").take(stored)
+    known = TextCodes(codes=stored, texts=texts, column=np.asarray(column, dtype=object))
+    frame = pd.DataFrame({"X": column}, copy=False)
+    codes, distinct = value_codes(frame["X"], known)
+    assert distinct.tolist() == ["A", "B"] and codes.tolist() == [0, 1, 0, 0, 0]
+    changed = frame.copy(deep=False)
+    changed.loc[0, "X"] = "B"
+    codes, distinct = value_codes(changed["X"], known)        # not the column read any more: hashed
+    assert distinct.tolist() == ["B", "A"] and codes.tolist() == [0, 0, 1, 1, 1]

@@ -56,3 +56,15 @@ def test_reader_missing_values_and_short_lengths():
     assert ibm_to_ieee(np.array([0x4118000000000000], dtype=np.uint64))[0] == 1.5
     assert math.isclose(ibm_to_ieee(ieee_to_ibm(np.array([math.pi])) & np.uint64(0xFFFFFFFF00000000))[0],
                         math.pi, rel_tol=1e-6)
+
+
+def test_reader_every_first_byte_against_the_definition():
+    heads = np.arange(256, dtype=np.uint64) << np.uint64(56)
+    bits = np.concatenate([heads, heads | np.uint64(0x00F0000000000001), heads | np.uint64(0x0010000000000000)])
+    out = ibm_to_ieee(bits)
+    missing_heads = {0x2E, 0x5F, *range(0x41, 0x5B)}
+    for value, raw in zip(out.tolist(), bits.tolist()):
+        if raw >> 56 in missing_heads and raw & ((1 << 56) - 1) == 0:
+            assert math.isnan(value)
+        else:
+            assert value == ibm_value(raw) and math.copysign(1, value) == (-1 if raw >> 63 else 1), hex(raw)

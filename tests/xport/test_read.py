@@ -1,6 +1,8 @@
 """read_xpt: every reference XPT equals pyreadstat; hostile files raise one-line XptErrors."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -131,3 +133,36 @@ def test_padding_is_not_a_row_but_real_blank_rows_are_kept(tmp_path):
     assert write_xpt(three, path, name="C").warnings
     assert read_xpt(path).frame["C"].tolist() == ["x" * 30, "", ""]        # the blank row in the padding is lost
     assert pyreadstat.read_xport(str(path))[0]["C"].tolist() == ["x" * 30]  # pyreadstat drops every blank tail row
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("chunk", [80, 160, 400])
+def test_reading_in_small_pieces_gives_the_same_dataset(reference_dir, tmp_path, monkeypatch, chunk):
+    """The reader takes the file a piece at a time; pieces of a record or of part of a row give the
+    same frames, row counts and encoding issues as reading in one piece."""
+    from cdisc_als.xport import read as reader
+
+    files = [reference_dir / "cdiscpilot01/sdtm/ts.xpt", reference_dir / "cdiscpilot01/sdtm/dm.xpt"]
+    two = tmp_path / "two_members.xpt"                # a second member right after the first's observations
+    two.write_bytes(files[1].read_bytes() + files[1].read_bytes()[3 * RECORD:])
+    whole = {path: read_xpt(path) for path in [*files, two]}
+    monkeypatch.setattr(reader._Source, "CHUNK", chunk)
+    for path, expected in whole.items():
+        got = read_xpt(path)
+        pd.testing.assert_frame_equal(got.frame, expected.frame, check_exact=True)
+        assert got.metadata == expected.metadata and got.encoding_issues == expected.encoding_issues
+    assert whole[two].metadata.nrows == whole[files[1]].metadata.nrows == 306
+
+
+def test_a_file_that_shrinks_while_read_is_an_xpt_error(good_file, monkeypatch):
+    from cdisc_als.xport import read as reader
+
+    real = reader._Source.read_words
+
+    def shrink_then_read(source, *args):
+        os.truncate(source.path, source.size - 3 * RECORD)        # after the headers were checked
+        return real(source, *args)
+
+    monkeypatch.setattr(reader._Source, "read_words", shrink_then_read)
+    with pytest.raises(XptError, match="changed while it was read"):
+        read_xpt(good_file)
