@@ -29,6 +29,7 @@ class RunReport:
     summary: dict = field(default_factory=dict)
 
     def timed(self, name: str, action: Callable[[], object], echo: Callable[[str], None]) -> object:
+        echo(f"{name} ...")                              # a long stage shows it has started
         start = time.perf_counter()
         result = action()
         seconds = time.perf_counter() - start
@@ -38,6 +39,21 @@ class RunReport:
         return result
 
 
+def validate_and_report(stage: Path, kind: str, read) -> dict[str, int]:
+    """Validate one staged folder, write its reports into ``validation/<kind>`` and return the totals by severity.
+
+    Only the detail rows the reports show (``DETAIL_CAP`` per dataset x rule) are built; the counts
+    behind every total are complete.
+    """
+    from cdisc_als.validate.loader import validate_dir
+    from cdisc_als.validate.reports import DETAIL_CAP, write_reports
+
+    result = validate_dir(stage / kind, standard="sdtmig-3.4" if kind == "sdtm" else "adamig-1.3", read=read,
+                          detail_limit=DETAIL_CAP)
+    write_reports(result, stage / "validation" / kind)
+    return dict(result.severity_counts)
+
+
 def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date: str | None = None,
         settings: Settings | None = None, validate: bool = True, define: bool = True,
         echo: Callable[[str], None] = lambda m: None) -> RunReport:
@@ -45,8 +61,7 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
     from cdisc_als.adam.build import derive_from_frames, sdtm_from_folder
     from cdisc_als.conversion import convert
     from cdisc_als.define.write import datasets_from_folder, write_define_from
-    from cdisc_als.validate.loader import folder_read_from, validate_dir
-    from cdisc_als.validate.reports import write_reports
+    from cdisc_als.validate.loader import folder_read_from
     from cdisc_als.xport import read_xpt_folder
 
     settings = settings or Settings(study_id=study, anchor_date=anchor_date)
@@ -56,8 +71,8 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
         # the converted and derived frames are not kept: each written folder is read back once, and those
         # frames (every distinct text one shared object) serve every later stage of that folder
         report.summary["reconciliation"] = report.timed("convert", lambda: convert(
-            input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings).reconciliation,
-            echo)
+            input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings,
+            echo=lambda m: echo(f"  {m}")).reconciliation, echo)
         folder = report.timed("read sdtm", lambda: read_xpt_folder(stage / "sdtm"), echo)
         for kind in ("sdtm", "adam"):
             if kind == "adam":
@@ -75,12 +90,7 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
                     sdtm_from_folder(folder), stage / "adam", settings=settings, tables_dir=stage / "tables").rows,
                     echo)
             if validate:
-                result = report.timed(f"validate {kind}", lambda k=kind: validate_dir(
-                    stage / k, standard="sdtmig-3.4" if k == "sdtm" else "adamig-1.3",
-                    read=folder_read_from(folder)), echo)
-                write_reports(result, stage / "validation" / kind)
-                counts = result.findings["severity"].value_counts()
-                report.summary[f"{kind}_findings"] = {s: int(counts.get(s, 0)) for s in ("Error", "Warning", "Notice")}
-                del result
+                report.summary[f"{kind}_findings"] = report.timed(
+                    f"validate {kind}", lambda k=kind: validate_and_report(stage, k, folder_read_from(folder)), echo)
         folder = None
     return report
