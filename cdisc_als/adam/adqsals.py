@@ -67,39 +67,35 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
     (e.g. both 5a and 5b) gives no record. SRCDOM/SRCVAR/SRCSEQ are null on the new records, which
     come in the order of ``by_vars`` then TARGET (missing keys last), as a sorted group-by gives them.
 
-    Groups are integer codes and the counts and sums ``np.bincount``: the item table is never joined
-    to the records as text, which at pool scale (millions of item records) was most of this step.
+    Groups are integer codes: per target, one ``np.bincount`` counts the records of every group x slot
+    and another sums AVAL, so the item table is never joined to the records and nothing is hashed per
+    record (at pool scale, millions of item records, the join and group-by were most of this step).
     """
-    components = components.reset_index(drop=True)
-    target_code, targets = pd.factorize(components["TARGET"], sort=True)
-    slot_code, slots = pd.factorize(components["SLOT"])
-    need = np.bincount(pd.unique(target_code * len(slots) + slot_code) // len(slots),
-                       minlength=len(targets))                        # distinct slots per target
-    # each record expanded to the component rows of its PARAMCD (what an inner join on PARAMCD gives)
-    by_item = components.sort_values("PARAMCD", kind="stable")
-    items = pd.Index(by_item["PARAMCD"].unique())
-    per_item = by_item["PARAMCD"].value_counts(sort=False).reindex(items).to_numpy()
-    first = np.cumsum(per_item) - per_item
-    item = items.get_indexer(dataset["PARAMCD"])
-    rows = np.flatnonzero(item >= 0)
-    repeats = per_item[item[rows]]
-    record = np.repeat(rows, repeats)
-    within = np.arange(len(record)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    component = by_item.index.to_numpy()[np.repeat(first[item[rows]], repeats) + within]
-    assessment = _compute_key_codes(dataset[list(by_vars)])
-    group, _ = pd.factorize(assessment[record] * len(targets) + target_code[component])
-    size = np.bincount(group)
-    distinct_slots = np.bincount(pd.unique(group * len(slots) + slot_code[component]) // len(slots),
-                                 minlength=len(size))
-    values = dataset["AVAL"].to_numpy(dtype=float)[record]
-    total = np.bincount(group, weights=np.where(np.isnan(values), 0.0, values), minlength=len(size))
-    owner = np.empty(len(size), dtype=np.intp)
-    owner[group[::-1]] = np.arange(len(group) - 1, -1, -1)           # first expanded row of each group
-    group_target = target_code[component[owner]]
-    done = np.flatnonzero((size == distinct_slots) & (distinct_slots == need[group_target]))
-    out = dataset[list(by_vars)].iloc[record[owner[done]]].reset_index(drop=True)
-    out["PARAMCD"] = np.asarray(targets, dtype=object)[group_target[done]]
-    out["AVAL"] = total[done]
+    group = _compute_key_codes(dataset[list(by_vars)])
+    ngroups = int(group.max()) + 1 if len(group) else 0
+    first = np.empty(ngroups, dtype=np.intp)
+    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)              # first record of each group
+    item_code, items = pd.factorize(dataset["PARAMCD"])
+    values = dataset["AVAL"].to_numpy(dtype=float)
+    values = np.where(np.isnan(values), 0.0, values)                     # a sum skips missing values
+    rows, names, sums = [], [], []
+    for target, members in components.groupby("TARGET", sort=True):
+        slot_code, slots = pd.factorize(members["SLOT"])
+        member = pd.Index(members["PARAMCD"]).get_indexer(items)          # -1: the item is not in this target
+        slot_of_item = np.append(np.where(member >= 0, slot_code[member], -1), -1)
+        slot = slot_of_item[item_code]                                   # item_code -1 (missing) -> -1
+        used = slot >= 0
+        counts = np.bincount(group[used] * len(slots) + slot[used], minlength=ngroups * len(slots))
+        done = np.flatnonzero((counts.reshape(ngroups, len(slots)) == 1).all(axis=1))
+        total = np.bincount(group[used], weights=values[used], minlength=ngroups)
+        rows.append(first[done])
+        names.append(np.full(len(done), target, dtype=object))
+        sums.append(total[done])
+    if not rows:
+        rows, names, sums = [np.empty(0, np.intp)], [np.empty(0, object)], [np.empty(0)]
+    out = dataset[list(by_vars)].iloc[np.concatenate(rows)].reset_index(drop=True)
+    out["PARAMCD"] = np.concatenate(names)
+    out["AVAL"] = np.concatenate(sums)
     out = out.iloc[_compute_sort_order(out, [*by_vars, "PARAMCD"])].reset_index(drop=True)
     return out.assign(SRCDOM=None, SRCVAR=None, SRCSEQ=float("nan"))
 

@@ -38,14 +38,14 @@ def derive_var_extreme_flag(dataset: pd.DataFrame, *, by_vars: Sequence[str], or
     ...                         filter=d["ADY"] <= 1)["ABLFL"].tolist()
     [None, 'Y', None]
     """
-    keep = pd.Series(True, index=dataset.index) if filter is None else filter.fillna(False).astype(bool)
-    ranked = dataset.loc[keep, list(by_vars) + list(order)]
+    keep = np.ones(len(dataset), dtype=bool) if filter is None else filter.fillna(False).to_numpy(dtype=bool)
+    competing = np.flatnonzero(keep)
+    ranked = dataset[list(by_vars) + list(order)].iloc[competing].reset_index(drop=True)   # labels = positions
     ranked = ranked.sort_values(list(order), ascending=list(ascending) if ascending else True, kind="stable")
     chosen = ranked.drop_duplicates(list(by_vars), keep="last" if mode == "last" else "first").index
-    out = dataset.copy()
-    out[new_var] = pd.Series(None, index=out.index, dtype=object)
-    out.loc[chosen, new_var] = "Y"
-    return out
+    flag = np.full(len(dataset), None, dtype=object)
+    flag[competing[chosen.to_numpy()]] = "Y"
+    return dataset.assign(**{new_var: pd.Series(flag, index=dataset.index, dtype=object)})
 
 
 def derive_var_ablfl(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("USUBJID", "PARAMCD"),
