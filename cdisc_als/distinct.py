@@ -64,6 +64,22 @@ def compute_value_codes(series: pd.Series) -> np.ndarray:
     return pd.factorize(series, use_na_sentinel=False)[0]
 
 
+def compute_joint_codes(columns: list[pd.Series]) -> list[np.ndarray]:
+    """Codes of several columns in one code space: equal values share a code across the columns, missing
+    values are -1.  Each column is factorised on its own (text by object identity first) and only the
+    distinct values are matched across columns, so no column is copied or concatenated.
+
+    >>> [c.tolist() for c in compute_joint_codes([pd.Series(["a", "b"]), pd.Series(["b", None])])]
+    [[0, 1], [1, -1]]
+    """
+    parts = [factorize_objects(c.to_numpy()) if _holds_objects(c) else pd.factorize(c) for c in columns]
+    uniques = [np.asarray(u, dtype=object) for _, u in parts]
+    joint, _ = pd.factorize(np.concatenate(uniques) if uniques else np.empty(0, dtype=object))
+    starts = np.cumsum([0] + [len(u) for u in uniques])
+    return [np.append(joint[start:start + len(u)], -1)[codes]            # code -1 (missing) stays -1
+            for (codes, _), u, start in zip(parts, uniques, starts)]
+
+
 def _holds_objects(series: pd.Series) -> bool:
     """True for text held as Python objects: object columns and pandas' python-backed ``str`` columns."""
     return series.dtype == object or (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python")
@@ -208,6 +224,7 @@ def strip_text(series: pd.Series) -> pd.Series:
     return map_distinct(series, lambda s: s.astype(str).str.strip())
 
 
-__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_blank", "strip_text", "factorize_objects",
+__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_joint_codes", "compute_blank",
+           "strip_text", "factorize_objects",
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order"]

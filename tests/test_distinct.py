@@ -108,3 +108,21 @@ def test_rank_order_is_lexsort(columns, size, seed):
     rng = np.random.default_rng(seed)
     ranks = [rng.integers(0, distinct + 1, size) * scale for distinct, scale in columns]
     assert compute_rank_order(ranks, size).tolist() == np.lexsort(ranks[::-1]).tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", None]), max_size=30), min_size=1, max_size=4),
+       st.booleans())
+def test_joint_codes_are_equal_exactly_where_values_are_equal(columns, as_numbers):
+    from cdisc_als.distinct import compute_joint_codes
+
+    to_value = {"a": 1.0, "b": 2.5, "c": -0.5, None: np.nan} if as_numbers else {v: v for v in "abc"} | {None: None}
+    series = [pd.Series([to_value[v] for v in column], dtype=float if as_numbers else object) for column in columns]
+    codes = compute_joint_codes(series)
+    flat_values = [v for column in columns for v in column]
+    flat_codes = np.concatenate(codes) if codes else np.empty(0)
+    for i, left in enumerate(flat_values):
+        assert (flat_codes[i] == -1) == (left is None)
+        for j, right in enumerate(flat_values):
+            if left is not None and right is not None:
+                assert (flat_codes[i] == flat_codes[j]) == (left == right)

@@ -16,6 +16,7 @@ import pandas as pd
 from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
                                 derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
+from cdisc_als.distinct import compute_row_codes, compute_sort_order, reorder_rows
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -71,7 +72,7 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
     and another sums AVAL, so the item table is never joined to the records and nothing is hashed per
     record (at pool scale, millions of item records, the join and group-by were most of this step).
     """
-    group = _compute_key_codes(dataset[list(by_vars)])
+    group = compute_row_codes(dataset[list(by_vars)])
     ngroups = int(group.max()) + 1 if len(group) else 0
     first = np.empty(ngroups, dtype=np.intp)
     first[group[::-1]] = np.arange(len(group) - 1, -1, -1)              # first record of each group
@@ -96,26 +97,8 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
     out = dataset[list(by_vars)].iloc[np.concatenate(rows)].reset_index(drop=True)
     out["PARAMCD"] = np.concatenate(names)
     out["AVAL"] = np.concatenate(sums)
-    out = out.iloc[_compute_sort_order(out, [*by_vars, "PARAMCD"])].reset_index(drop=True)
+    out = reorder_rows(out, compute_sort_order(out[[*by_vars, "PARAMCD"]]))
     return out.assign(SRCDOM=None, SRCVAR=None, SRCSEQ=float("nan"))
-
-
-def _compute_key_codes(frame: pd.DataFrame) -> np.ndarray:
-    """One integer per row, equal where every column is equal (missing equals missing), as group-by keys."""
-    codes = np.zeros(len(frame), dtype=np.int64)
-    for column in frame.columns:
-        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + column_codes)
-    return codes
-
-
-def _compute_sort_order(frame: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
-    """Row positions sorting ``frame`` by ``by`` ascending, missing values last (a sorted group-by's order)."""
-    ranks = []
-    for column in by:
-        rank, uniques = pd.factorize(frame[column], sort=True)
-        ranks.append(np.where(rank < 0, len(uniques), rank))
-    return np.lexsort(ranks[::-1])
 
 
 def derive_param_total_subscores(records: pd.DataFrame, spec: StudySpec, instrument: pd.DataFrame) -> pd.DataFrame:

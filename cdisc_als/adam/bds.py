@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_blank
+from cdisc_als.distinct import compute_blank, compute_sort_order, reorder_rows
 from cdisc_als.errors import UserError
 
 EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
@@ -76,7 +76,7 @@ def derive_vars_base_chg(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("US
 
 def derive_var_aseq(dataset: pd.DataFrame, *, order: Sequence[str]) -> pd.DataFrame:
     """ASEQ = 1, 2, ... within USUBJID after sorting by USUBJID and ``order``."""
-    out = dataset.sort_values(["USUBJID", *order], kind="stable").reset_index(drop=True)
+    out = reorder_rows(dataset, compute_sort_order(dataset[["USUBJID", *order]]))    # a stable sort, on ranks
     subject = out["USUBJID"].to_numpy()
     first = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])   # sorted: a subject's rows are contiguous
     position = np.arange(len(out))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.adam.bds import to_num
+from cdisc_als.distinct import compute_joint_codes
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -41,13 +42,11 @@ def compute_key_membership(subjects: pd.Series, seqs: pd.Series,
     The keys of all sets are coded together as integers (subject code x seq code), so membership is an
     integer lookup, not a tuple index over millions of text keys.  Sequence numbers compare as numbers.
     """
-    sizes = [len(subjects)] + [len(s) for s, _ in others]
-    all_subjects = pd.concat([subjects.astype(object), *(s.astype(object) for s, _ in others)], ignore_index=True)
-    all_seqs = pd.concat([to_num(seqs), *(to_num(q) for _, q in others)], ignore_index=True)
-    subject_code, _ = pd.factorize(all_subjects)
-    seq_code, seq_values = pd.factorize(all_seqs)
-    key = subject_code.astype(np.int64) * (len(seq_values) + 1) + (seq_code + 1)    # missing is code -1 in both
-    records, *sets = np.split(key, np.cumsum(sizes)[:-1])
+    pairs = [(subjects, seqs), *others]
+    subject_codes = compute_joint_codes([s for s, _ in pairs])
+    seq_codes = compute_joint_codes([to_num(q) for _, q in pairs])
+    width = max((int(c.max()) for c in seq_codes if len(c)), default=0) + 2
+    records, *sets = [s.astype(np.int64) * width + (q + 1) for s, q in zip(subject_codes, seq_codes)]
     return [pd.Series(records).isin(keys).to_numpy() for keys in sets]
 
 
