@@ -28,7 +28,8 @@ def compute_scope(sdtm: dict[str, pd.DataFrame], spec: StudySpec) -> dict[str, p
         frame = sdtm.get(domain)
         if frame is None or frame.empty:
             continue
-        rows = frame[frame[f"{domain}TESTCD"].isin(codes[domain])]
+        columns = ["USUBJID", f"{domain}SEQ", f"{domain}TESTCD"]
+        rows = frame.loc[frame[f"{domain}TESTCD"].isin(codes[domain]), columns]      # not every column copied
         scope[domain] = pd.DataFrame({"USUBJID": rows["USUBJID"].astype(str).to_numpy(),
                                       "seq": to_num(rows[f"{domain}SEQ"]).to_numpy(),
                                       "testcd": rows[f"{domain}TESTCD"].astype(str).to_numpy()})
