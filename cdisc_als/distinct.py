@@ -45,13 +45,32 @@ def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Ser
 
 def compute_row_codes(frame: pd.DataFrame) -> np.ndarray:
     """Dense integer codes, equal exactly where two rows hold equal values in every column (NaN equals NaN)."""
-    codes = np.zeros(len(frame), dtype=np.int64)
-    if len(frame) == 0:
-        return codes
-    for column in frame.columns:
-        column_codes = compute_value_codes(frame[column])
-        codes, _ = pd.factorize(codes * (column_codes.max() + 1) + column_codes)    # dense: products never overflow
-    return codes
+    if len(frame) == 0 or frame.shape[1] == 0:
+        return np.zeros(len(frame), dtype=np.int64)
+    return compute_tuple_codes([compute_value_codes(frame[c]) for c in frame.columns]).astype(np.int64)
+
+
+def compute_tuple_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """Dense codes (first appearance first) of the rows' tuples of integer ``columns``: equal exactly where
+    every column is equal."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.intp)
+    codes = pd.factorize(fold_codes(columns))[0]
+    return codes.astype(np.int32) if len(codes) < 2 ** 31 else codes
+
+
+def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row that orders (and equates) rows as the tuple of integer ``columns`` does, the first
+    most significant; renumbered densely (order kept) whenever the mixed-radix number could overflow."""
+    key, bound = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        low = int(column.min()) if len(column) else 0
+        width = int(column.max()) - low + 1 if len(column) else 1
+        if bound * width >= 2 ** 62:
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            bound = int(key.max()) + 1
+        key, bound = key * width + (column - low), bound * width
+    return key
 
 
 def compute_value_codes(series: pd.Series) -> np.ndarray:
@@ -166,15 +185,11 @@ def compute_sort_order(frame: pd.DataFrame) -> np.ndarray:
 
 def compute_rank_order(ranks: list[np.ndarray], size: int) -> np.ndarray:
     """The stable order of ``size`` rows sorted on several columns of non-negative integer ranks (the first
-    the most significant), as ``np.lexsort(ranks[::-1])`` gives it: the ranks are combined into one integer
-    key when their product fits in 62 bits, and that key is sorted once."""
-    key, span = np.zeros(size, dtype=np.int64), 1
-    for rank in ranks:
-        width = int(rank.max()) + 1 if len(rank) else 1
-        if span * width >= 1 << 62:
-            return np.lexsort(ranks[::-1])
-        key, span = key * width + rank, span * width
-    return np.argsort(key, kind="stable")
+    the most significant), as ``np.lexsort(ranks[::-1])`` gives it: the ranks are folded into one integer
+    key (:func:`fold_codes`) and that key is sorted once."""
+    if not ranks:
+        return np.arange(size)
+    return np.argsort(fold_codes(ranks), kind="stable")
 
 
 def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
@@ -224,7 +239,8 @@ def strip_text(series: pd.Series) -> pd.Series:
     return map_distinct(series, lambda s: s.astype(str).str.strip())
 
 
-__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_joint_codes", "compute_blank",
+__all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tuple_codes", "fold_codes",
+           "compute_joint_codes", "compute_blank",
            "strip_text", "factorize_objects",
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order"]

@@ -16,7 +16,7 @@ import pandas as pd
 from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
                                 derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
-from cdisc_als.distinct import compute_row_codes, compute_sort_order, reorder_rows
+from cdisc_als.distinct import compute_first_rows, compute_row_codes, compute_sort_order, reorder_rows
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -74,8 +74,7 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
     """
     group = compute_row_codes(dataset[list(by_vars)])
     ngroups = int(group.max()) + 1 if len(group) else 0
-    first = np.empty(ngroups, dtype=np.intp)
-    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)              # first record of each group
+    first = compute_first_rows(group)                                    # first record of each group
     item_code, items = pd.factorize(dataset["PARAMCD"])
     values = dataset["AVAL"].to_numpy(dtype=float)
     values = np.where(np.isnan(values), 0.0, values)                     # a sum skips missing values

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import factorize_objects
 from cdisc_als.xport.model import TextCodes
-from cdisc_als.xport.text import factorize_text
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"\d{2}:\d{2}:\d{2}(?:\.\d+)?"
@@ -54,14 +54,14 @@ def value_codes(values: pd.Series, known: TextCodes | None = None) -> tuple[np.n
     ``known``: the reader's codes of the column; used when they still describe it, so only its few
     distinct texts are compared.  Otherwise text read back from a transport file holds one object per
     distinct value, so text is grouped by object first and only the distinct objects are compared as
-    strings (:func:`cdisc_als.xport.text.factorize_text`).
+    strings (:func:`cdisc_als.distinct.factorize_objects`).
     """
     if known is not None and known.describes(values):
         merged, uniques = pd.factorize(known.texts)       # stored values that decode to the same text
         codes = known.codes if len(uniques) == len(known.texts) else merged[known.codes]
         return codes, pd.Series(uniques, dtype=values.dtype)
     if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-        codes, uniques = factorize_text(values.to_numpy(dtype=object))
+        codes, uniques = factorize_objects(values.to_numpy(dtype=object))
     else:
         codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
     distinct = pd.Series(uniques, dtype=values.dtype)
@@ -75,13 +75,6 @@ def value_codes(values: pd.Series, known: TextCodes | None = None) -> tuple[np.n
         distinct = pd.concat([distinct.iloc[:place], values.iloc[[first]], distinct.iloc[place:]],
                              ignore_index=True)
     return codes, distinct
-
-
-def first_rows(codes: np.ndarray) -> np.ndarray:
-    """The first row holding each code of codes numbered in order of first appearance (:func:`value_codes`):
-    a code appears first where it exceeds every code before it."""
-    seen = np.maximum.accumulate(codes.astype(np.intp, copy=False))
-    return np.flatnonzero(np.diff(seen, prepend=-1))
 
 
 class DistinctColumns:

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cdisc_als.define import codelists as cl
-from cdisc_als.define.items import DistinctColumns, compute_item_format, distinct_text, first_rows
+from cdisc_als.define.items import DistinctColumns, compute_item_format, distinct_text
 from cdisc_als.define.specs import (adam_variable_meta, dataset_meta, methods_table, sdtm_tables,
                                     sdtm_variable_meta)
 from cdisc_als.define.valuelevel import adam_rules, build_valuelevel, sdtm_rules
+from cdisc_als.distinct import compute_first_rows
 from cdisc_als.metadata.spec import CT_VERSIONS, load_spec, read_table
 
 STANDARD_ROWS = {
@@ -230,7 +231,7 @@ def _paramcd_lists(columns: DistinctColumns, lists, terms, variables):
     for name, frame in columns.frames.items():
         if {"PARAMCD", "PARAM"} <= set(frame.columns):
             oid = f"CL.{name}.PARAMCD"
-            firsts = frame[["PARAMCD", "PARAM"]].iloc[first_rows(columns.codes(name, "PARAMCD")[0])]
+            firsts = frame[["PARAMCD", "PARAM"]].iloc[compute_first_rows(columns.codes(name, "PARAMCD")[0])]
             row, pairs = cl.paired_codelist(firsts, "PARAMCD", "PARAM", oid, f"{name} Parameter Code")
             lists = pd.concat([lists, row.to_frame().T], ignore_index=True)
             terms = pd.concat([terms, pairs], ignore_index=True)

@@ -16,8 +16,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from cdisc_als.define.items import DistinctColumns, compute_item_format, first_rows
-from cdisc_als.distinct import strip_text
+from cdisc_als.define.items import DistinctColumns, compute_item_format
+from cdisc_als.distinct import compute_first_rows, strip_text
 from cdisc_als.metadata.spec import load_instrument
 
 VLM_COLUMNS = ["valuelist", "dataset", "variable", "item_oid", "where_oid", "by", "by_oid", "value", "label",
@@ -96,7 +96,7 @@ def build_valuelevel(rules: pd.DataFrame, frames: dict[str, pd.DataFrame], items
         chosen = present[present.isin(explicit.index)] if star.empty else present
         if chosen.empty:
             continue
-        labels = _label(frame, by, first_rows(by_codes), chosen, base["label"])
+        labels = _label(frame, by, compute_first_rows(by_codes), chosen, base["label"])
         key_codes, _ = pd.factorize(keys, use_na_sentinel=False)
         variable_codes, variable_values = columns.codes(dataset, variable)
         held = _values_by_key(key_codes[by_codes], variable_codes)

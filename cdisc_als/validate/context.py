@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import compute_first_rows, compute_tuple_codes, factorize_objects
 from cdisc_als.metadata.spec import Spec
 
 TRIAL_DESIGN = {"TA", "TE", "TV", "TI", "TS", "TD", "TM"}
@@ -83,8 +84,8 @@ class DatasetData:
     def codes(self, name: str) -> tuple[np.ndarray, pd.Series | np.ndarray]:
         """Codes of a column's raw values and the value of each code, cached: ``uniques[codes]`` is the column.
 
-        Rows with one code hold the same value; the same text may have several codes (for text the codes
-        are the string objects' identities, see :func:`_object_codes`); :meth:`text_codes` merges them.
+        Rows with one code hold the same value (text is grouped by string object first, see
+        :func:`cdisc_als.distinct.factorize_objects`); :meth:`text_codes` merges values that strip to one text.
         """
         key = ("codes", self.resolve(name))
         if key not in self._nulls:
@@ -93,7 +94,7 @@ class DatasetData:
                 codes, bits = pd.factorize(series.to_numpy().view(np.int64))
                 uniques = pd.Series(bits.view(np.float64))
             elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python":
-                codes, uniques = _object_codes(series.to_numpy())
+                codes, uniques = factorize_objects(series.to_numpy(), use_na_sentinel=False)
             else:
                 codes, uniques = pd.factorize(series, use_na_sentinel=False)
             self._nulls[key] = (codes.astype(np.int32) if len(uniques) < 2 ** 31 else codes, uniques)
@@ -142,7 +143,7 @@ class DatasetData:
 
     def key_codes(self, names: list[str]) -> np.ndarray:
         """Dense integer codes of the rows' text tuples in ``names``: equal exactly where every text is equal."""
-        return row_codes([self.text_codes(n)[0] for n in names])
+        return compute_tuple_codes([self.text_codes(n)[0] for n in names])
 
     def text_at(self, name: str, positions: np.ndarray) -> np.ndarray:
         """The texts (see :meth:`text`) of the rows at ``positions`` (0-based; -1 gives '')."""
@@ -200,53 +201,10 @@ def map_coded(columns: dict[str, tuple[np.ndarray, np.ndarray]], fn, index: pd.I
 
 def distinct_rows(columns: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, pd.DataFrame]:
     """Each row's combination code and the distinct combinations of coded columns (one frame row per code)."""
-    combo = row_codes([codes for codes, _ in columns.values()])
-    first = first_rows(combo)
+    combo = compute_tuple_codes([codes for codes, _ in columns.values()])
+    first = compute_first_rows(combo)
     return combo, pd.DataFrame({name: pd.Series(np.asarray(values)[codes[first]])
                                 for name, (codes, values) in columns.items()})
-
-
-def row_codes(columns: list[np.ndarray]) -> np.ndarray:
-    """Dense codes (first appearance first) of the rows' tuples of integer ``columns``: equal exactly where
-    every column is equal."""
-    if not len(columns[0]):
-        return np.zeros(0, dtype=np.intp)
-    codes = pd.factorize(fold_codes(columns))[0]
-    return codes.astype(np.int32) if len(codes) < 2 ** 31 else codes
-
-
-def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
-    """One int64 per row that orders (and equates) rows as the tuple of integer ``columns`` does, the first
-    most significant; renumbered densely (order kept) whenever the mixed-radix number could overflow."""
-    key, bound = np.zeros(len(columns[0]), dtype=np.int64), 1
-    for column in columns:
-        low = int(column.min()) if len(column) else 0
-        width = int(column.max()) - low + 1 if len(column) else 1
-        if bound * width >= 2 ** 62:
-            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
-            bound = int(key.max()) + 1
-        key, bound = key * width + (column - low), bound * width
-    return key
-
-
-def _object_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of an object array by object identity, and the object of each code.
-
-    An object array holds one pointer per row; the XPT reader gives every row with a text the same
-    string object, so factorising the pointers as integers (a fifth of the time of hashing strings)
-    finds the distinct values. Two equal strings that are different objects get two codes.
-    """
-    if values.dtype != object or values.itemsize != 8 or not values.flags.c_contiguous:
-        return pd.factorize(values, use_na_sentinel=False)
-    codes, _ = pd.factorize(np.frombuffer(memoryview(values), dtype=np.int64))
-    return codes, values[first_rows(codes)]
-
-
-def first_rows(codes: np.ndarray) -> np.ndarray:
-    """Position of the first row holding each code, for dense codes ``0..k-1``."""
-    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.intp)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    return first
 
 
 def _num_text(value: float) -> str:

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.validate.catalog import SEVERITIES, Rule, load_catalog
-from cdisc_als.validate.context import DatasetData, first_rows, fold_codes, row_codes
+from cdisc_als.distinct import compute_first_rows, compute_tuple_codes, fold_codes
+from cdisc_als.validate.context import DatasetData
 from cdisc_als.validate.registry import RecordHits, TableHits, VariableHits
 
 FINDING_COLUMNS = ["rule_id", "p21", "cdisc", "severity", "dataset", "usubjid", "seq", "variable", "value", "message"]
@@ -88,8 +89,8 @@ def record_values(ds: DatasetData, positions: np.ndarray, variables: list[str]) 
     if not variables:
         return np.zeros(len(positions), dtype=np.intp), np.array([""], dtype=object)
     columns = [ds.text_codes(v) for v in variables]
-    combo = row_codes([codes[positions] for codes, _ in columns])
-    first = first_rows(combo)
+    combo = compute_tuple_codes([codes[positions] for codes, _ in columns])
+    first = compute_first_rows(combo)
     texts = None
     for codes, names in columns:
         part = names[codes[positions[first]]]

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cdisc_als.distinct import factorize_objects
 from cdisc_als.errors import XptError
 from cdisc_als.xport.checks import MAX_CHAR_LENGTH
 from cdisc_als.xport.ibm import out_of_range
-from cdisc_als.xport.text import factorize_text, transliterate_text
+from cdisc_als.xport.text import transliterate_text
 
 BLANK = 0x20
 
@@ -86,7 +87,7 @@ def prepare_character(series: pd.Series, where: Where, *, length: int | None = N
     narrow it.  With ``transliterate`` non-ASCII values are replaced by
     :func:`~cdisc_als.xport.text.transliterate_text` and listed in ``changes``.
     """
-    codes, uniques = factorize_text(series.to_numpy(dtype=object))
+    codes, uniques = factorize_objects(series.to_numpy(dtype=object))
     _check_text(uniques, codes, where)
     changes = None
     try:

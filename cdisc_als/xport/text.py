@@ -11,7 +11,6 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import factorize_objects
 from cdisc_als.xport.model import EncodingIssue, TextCodes
 
 # Characters NFKD does not reduce to ASCII but that have an obvious ASCII spelling.
@@ -30,13 +29,6 @@ def transliterate_text(text: str) -> str:
     anything still outside ASCII dropped.  ``"Café – “ok”"`` -> ``'Cafe - "ok"'``."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_SPELLING))
     return decomposed.encode("ascii", "ignore").decode("ascii")
-
-
-def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, uniques)`` of an object column: ``values == uniques[codes]``, code -1 for missing
-    (None, NaN, pd.NA); uniques in order of first appearance, as :func:`pandas.factorize` gives.
-    Rows holding the same object are hashed once (:func:`cdisc_als.distinct.factorize_objects`)."""
-    return factorize_objects(values, use_na_sentinel=True)
 
 
 def value_windows(width: int) -> list[tuple[int, int]]:

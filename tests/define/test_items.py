@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cdisc_als.define.items import compute_iso_datatype, compute_number_format, first_rows, value_codes
+from cdisc_als.define.items import compute_iso_datatype, compute_number_format, value_codes
+from cdisc_als.distinct import compute_first_rows as first_rows
 from cdisc_als.xport.model import TextCodes
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc_als.validate.context import DatasetData, fold_codes, row_codes
+from cdisc_als.distinct import compute_tuple_codes as row_codes
+from cdisc_als.distinct import fold_codes
+from cdisc_als.validate.context import DatasetData
 from cdisc_als.validate.ops.structure import data_bytes
 
 FRAME = pd.DataFrame({

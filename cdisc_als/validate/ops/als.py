@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.metadata.spec import load_instrument
-from cdisc_als.validate.context import DatasetData, Package, row_codes
+from cdisc_als.distinct import compute_tuple_codes
+from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.registry import RecordHits, register_op
 
 
@@ -49,7 +50,7 @@ def _visit_key(ds: DatasetData) -> pd.Series:
         day = _text_ids(ds, "--DY") if ds.has("--DY") else none
         day = np.where((visit == -1) & (date == -1), day, -1)
         rep = _text_ids(ds, "--REPNUM") if ds.has("--REPNUM") else none
-        ds._nulls[("als_visit_key",)] = pd.Series(row_codes([_text_ids(ds, "USUBJID"), visit, date, day, rep]),
+        ds._nulls[("als_visit_key",)] = pd.Series(compute_tuple_codes([_text_ids(ds, "USUBJID"), visit, date, day, rep]),
                                                   index=ds.frame.index)
     return ds._nulls[("als_visit_key",)]
 

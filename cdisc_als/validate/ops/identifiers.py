@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc_als.validate.context import DatasetData, Package, first_rows, row_codes
+from cdisc_als.distinct import compute_first_rows, compute_tuple_codes
+from cdisc_als.validate.context import DatasetData, Package
 from cdisc_als.validate.ops.common import in_reference
 from cdisc_als.validate.ops.conditions import compute_clause
 from cdisc_als.validate.registry import RecordHits, TableHits, register_op
@@ -48,8 +49,8 @@ def check_inconsistent_within(ds: DatasetData, pkg: Package, *, key: str, value:
         return None
     rows = np.flatnonzero((~ds.null(key) & ~ds.null(value)).to_numpy())
     group = ds.key_codes(_present(ds, by) + [key])[rows]
-    pair = row_codes([group, ds.text_codes(value)[0][rows]])
-    first = first_rows(pair)                                      # first record of each group/value pair
+    pair = compute_tuple_codes([group, ds.text_codes(value)[0][rows]])
+    first = compute_first_rows(pair)                                      # first record of each group/value pair
     values_in_group = np.bincount(group[first])
     bad = rows[np.sort(first[values_in_group[group[first]] > 1])]
     key_text, value_text = ds.text_at(key, bad), ds.text_at(value, bad)
