@@ -180,8 +180,11 @@ def write_pool(folder: Path, n: int, seed: int = 7) -> dict[str, int]:
 # ---- measurements, each in a fresh interpreter ---------------------------------------------------------------
 
 def child_run(input_dir: Path, out_dir: Path) -> dict:
-    """Run the pipeline here (the child) and return the RunReport as plain data."""
+    """Run the pipeline here (the child), set up as the ``cdisc-als`` command sets up its process, and return
+    the RunReport as plain data."""
+    from cdisc_als.memory import retain_freed_memory
     from cdisc_als.pipeline import run
+    retain_freed_memory()
     began = time.perf_counter()
     report = run(input_dir, out_dir, layout="proact", study="POOL",
                  echo=lambda m: print(f"    {m}", file=sys.stderr, flush=True))

@@ -12,6 +12,7 @@ import click
 
 from cdisc_als.cli.convert import print_reconciliation
 from cdisc_als.errors import UserError
+from cdisc_als.memory import retain_freed_memory
 from cdisc_als.pipeline import run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,6 +21,7 @@ RUNS = (("site-edc", REPO / "fixtures" / "edc"), ("proact", REPO / "fixtures" / 
 
 
 def main() -> int:
+    retain_freed_memory()
     out_root = Path(os.environ.get("CDISC_ALS_DEMO_OUT", REPO / "demo-output"))
     for layout, folder in RUNS:
         out = out_root / layout

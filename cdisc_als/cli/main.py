@@ -11,6 +11,7 @@ import sys
 import click
 
 from cdisc_als.errors import UserError
+from cdisc_als.memory import retain_freed_memory
 
 COMMANDS = {
     "convert": ("cdisc_als.cli.convert", "Convert raw site exports to SDTM XPT."),
@@ -44,6 +45,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; a :class:`UserError` becomes one line on stderr and exit code 2."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    retain_freed_memory()
     try:
         cli.main(args=argv, prog_name="cdisc-als", standalone_mode=False)
     except click.exceptions.Exit as done:
