@@ -22,6 +22,7 @@ from cdisc_als.metadata.schemas import check_dataset
 from cdisc_als.metadata.spec import Spec, load_spec
 from cdisc_als.sdtm.build import SdtmResult, build_sdtm
 from cdisc_als.staging import staged_output
+from cdisc_als.xport.model import XptFolder
 
 
 @dataclass
@@ -31,6 +32,7 @@ class ConvertResult:
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
     log: list[str] = field(default_factory=list)
+    written: XptFolder | None = None        # OUT_DIR/sdtm as reading it back gives it (``keep_written``)
 
 
 def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None]):
@@ -90,8 +92,13 @@ def reconcile(counts: list[dict], result: SdtmResult) -> pd.DataFrame:
 
 def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date: str | None = None,
             settings: Settings | None = None, echo: Callable[[str], None] = lambda m: None,
-            spec: Spec | None = None) -> ConvertResult:
-    """Convert raw files to SDTM in ``out_dir`` (``sdtm/*.xpt``, ``rejects.csv``, ``reconciliation.csv``, ``convert.log``)."""
+            spec: Spec | None = None, keep_written: bool = False) -> ConvertResult:
+    """Convert raw files to SDTM in ``out_dir`` (``sdtm/*.xpt``, ``rejects.csv``, ``reconciliation.csv``, ``convert.log``).
+
+    With ``keep_written`` the result holds the SDTM folder as reading it back would give it (``written``),
+    taken from what was written, so a caller need not read the files again; its ``datasets`` are then
+    empty, each domain's working frame being let go as soon as it is written.
+    """
     settings = settings or Settings(study_id=study)
     lines: list[str] = []
 
@@ -121,19 +128,26 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
             log(f"conformance: {name}.{column}: {check}: {len(group)} record(s)")
     out_dir = Path(out_dir)
     created = settings.created if settings else build_timestamp()
+    written = []
     with staged_output(out_dir) as stage:
         (stage / "sdtm").mkdir()
-        for name, frame in result.domains.items():
+        for name in list(result.domains):
+            frame = result.domains.pop(name) if keep_written else result.domains[name]
             meta = DatasetMeta(name, spec.dataset_label(name), _variables(spec, name, frame))
             try:
-                write_dataset(frame, stage / "sdtm", meta, created=created, transliterate=settings.transliterate)
+                report = write_dataset(frame, stage / "sdtm", meta, created=created,
+                                       transliterate=settings.transliterate, as_read=keep_written)
             except XptError as err:
                 raise trace_text_error(err, name, frame, sources, layout_obj, Path(input_dir)) from None
+            if keep_written:
+                written.append(report.dataset)
             log(f"{name}: {len(frame)} records")
+            del frame, report
         result.rejects.to_csv(stage / "rejects.csv", index=False, lineterminator="\n")
         table.to_csv(stage / "reconciliation.csv", index=False, lineterminator="\n")
         (stage / "convert.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ConvertResult(out_dir, result.domains, result.rejects, table, lines)
+    return ConvertResult(out_dir, result.domains, result.rejects, table, lines,
+                         XptFolder.of_written(out_dir / "sdtm", written) if keep_written else None)
 
 
 def trace_text_error(err: XptError, name: str, frame: pd.DataFrame, sources: dict[str, list[pd.DataFrame]], layout,

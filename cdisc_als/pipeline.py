@@ -2,11 +2,13 @@
 
 The whole output is built in a temporary sibling folder and moved into
 OUT_DIR only when every stage has finished, so a failure leaves nothing
-half-written.  Each written folder (sdtm/, then adam/) is read once ("read
-sdtm", "read adam") and the same datasets serve define, derive and validation;
-every consumer works on shallow copies, so none changes what the others see.
-The define runs first on each folder, as it is the one stage that groups by the
-reader's text codes, which are then dropped.
+half-written.  No written file is read back: the writer hands back each
+dataset exactly as reading its file would give it (``as_read``), and that one
+folder of datasets serves define, validation and (for SDTM) derive; every
+consumer works on shallow copies, so none changes what the others see.
+Define runs first on each folder, as it is the one stage that groups by the
+reader's text codes, which are then dropped.  SDTM is validated before derive
+so that derive can let the SDTM frames go before it writes ADaM.
 Each stage's wall time and the process's peak memory are kept for the log and
 for ``benchmarks/pool.py``.
 """
@@ -60,37 +62,42 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
     """Run the whole pipeline on a folder of raw files (see the module docstring)."""
     from cdisc_als.adam.build import derive_from_frames, sdtm_from_folder
     from cdisc_als.conversion import convert
-    from cdisc_als.define.write import datasets_from_folder, write_define_from
-    from cdisc_als.validate.loader import folder_read_from
-    from cdisc_als.xport import read_xpt_folder
 
     settings = settings or Settings(study_id=study, anchor_date=anchor_date)
     out_dir = Path(out_dir)
     report = RunReport(out_dir)
+    checked = define or validate
     with staged_output(out_dir) as stage:
-        # the converted and derived frames are not kept: each written folder is read back once, and those
-        # frames (every distinct text one shared object) serve every later stage of that folder
-        report.summary["reconciliation"] = report.timed("convert", lambda: convert(
+        converted = report.timed("convert", lambda: convert(
             input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings,
-            echo=lambda m: echo(f"  {m}")).reconciliation, echo)
-        folder = report.timed("read sdtm", lambda: read_xpt_folder(stage / "sdtm"), echo)
-        for kind in ("sdtm", "adam"):
-            if kind == "adam":
-                folder = None                                  # SDTM frames dropped before ADaM is read
-                if not (define or validate):
-                    break
-                folder = report.timed("read adam", lambda: read_xpt_folder(stage / "adam"), echo)
-            if define:
-                report.timed(f"define {kind}", lambda k=kind: write_define_from(
-                    datasets_from_folder(folder), stage / k / "define.xml", kind=k, study_id=study,
-                    created=settings.created), echo)
-            folder = folder.without_text_codes()               # only define groups by the reader's codes
-            if kind == "sdtm":
-                report.summary["adam_rows"] = report.timed("derive", lambda: derive_from_frames(
-                    sdtm_from_folder(folder), stage / "adam", settings=settings, tables_dir=stage / "tables").rows,
-                    echo)
-            if validate:
-                report.summary[f"{kind}_findings"] = report.timed(
-                    f"validate {kind}", lambda k=kind: validate_and_report(stage, k, folder_read_from(folder)), echo)
-        folder = None
+            echo=lambda m: echo(f"  {m}"), keep_written=True), echo)
+        report.summary["reconciliation"] = converted.reconciliation
+        held = [converted.written]                  # the SDTM folder as written: the only reference kept
+        del converted
+        check_folder(report, held, stage, "sdtm", study, settings, define=define, validate=validate, echo=echo)
+        sdtm = [sdtm_from_folder(held.pop())]
+        derived = report.timed("derive", lambda: derive_from_frames(
+            sdtm.pop(), stage / "adam", settings=settings, tables_dir=stage / "tables", keep_written=checked), echo)
+        report.summary["adam_rows"] = derived.rows
+        held = [derived.written]
+        del derived
+        if checked:
+            check_folder(report, held, stage, "adam", study, settings, define=define, validate=validate, echo=echo)
     return report
+
+
+def check_folder(report: RunReport, held: list, stage: Path, kind: str, study: str, settings: Settings, *,
+                 define: bool, validate: bool, echo: Callable[[str], None]) -> None:
+    """Define and validate one written folder (``held[0]``, an XptFolder), in that order: define groups by the
+    reader's text codes, which are dropped after it."""
+    from cdisc_als.define.write import datasets_from_folder, write_define_from
+    from cdisc_als.validate.loader import folder_read_from
+
+    if define:
+        report.timed(f"define {kind}", lambda: write_define_from(
+            datasets_from_folder(held[0]), stage / kind / "define.xml", kind=kind, study_id=study,
+            created=settings.created), echo)
+    held[0] = held[0].without_text_codes()
+    if validate:
+        report.summary[f"{kind}_findings"] = report.timed(
+            f"validate {kind}", lambda: validate_and_report(stage, kind, folder_read_from(held[0])), echo)

@@ -22,7 +22,7 @@ from cdisc_als.config import Settings
 from cdisc_als.errors import UserError
 from cdisc_als.metadata.study import StudySpec, load_study_spec
 from cdisc_als.staging import staged_output
-from cdisc_als.xport.model import XptFolder
+from cdisc_als.xport.model import WriteReport, XptFolder
 
 DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
 SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
@@ -37,6 +37,7 @@ class DeriveReport:
     rows: dict[str, int] = field(default_factory=dict)
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)   # SDTM QS/RE records used or excluded
+    written: XptFolder | None = None     # the ADaM folder as reading it back gives it (``keep_written``)
 
 
 def derive_adam_with_exclusions(sdtm: dict[str, pd.DataFrame], settings: Settings | None = None,
@@ -102,17 +103,18 @@ def _require_dm(names: dict, sdtm_dir: Path) -> None:
 
 
 def write_adam(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Settings,
-               spec: StudySpec | None = None) -> dict[str, Path]:
-    """Write each dataset with its spec metadata through the shared strict XPT writer."""
+               spec: StudySpec | None = None, *, as_read: bool = False) -> dict[str, WriteReport]:
+    """Write each dataset with its spec metadata through the shared strict XPT writer (``as_read``: each
+    report also carries the dataset as reading the file back gives it)."""
     from cdisc_als.export.dataset import DatasetMeta, write_dataset
 
     spec = spec or load_study_spec("adam")
-    paths = {}
+    reports = {}
     for name, frame in datasets.items():
         meta = DatasetMeta(name, spec.dataset_label(name), spec.dataset_variables(name))
-        paths[name] = write_dataset(frame, out_dir, meta, created=settings.created,
-                                    transliterate=settings.transliterate)
-    return paths
+        reports[name] = write_dataset(frame, out_dir, meta, created=settings.created,
+                                      transliterate=settings.transliterate, as_read=as_read)
+    return reports
 
 
 def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | None = None,
@@ -123,9 +125,14 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
 
 
 def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, settings: Settings | None = None,
-                       tables_dir: Path | str | None = None) -> DeriveReport:
+                       tables_dir: Path | str | None = None, keep_written: bool = False) -> DeriveReport:
     """:func:`derive` on SDTM frames already read (keyed by upper-case domain, as :func:`read_sdtm` or
-    :func:`sdtm_from_folder` give them)."""
+    :func:`sdtm_from_folder` give them).  With ``keep_written`` the report also holds the ADaM folder as
+    reading it back would give it (``written``), so a caller need not read the files again.
+
+    The SDTM frames are let go once the reconciliation is computed: a caller that hands over its only
+    references (``run`` does) has their memory back before the ADaM files are written.
+    """
     from cdisc_als.adam.plots import write_plots
     from cdisc_als.adam.tables import write_slope_table
 
@@ -134,19 +141,24 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
     tables_dir = Path(tables_dir).resolve() if tables_dir else out_dir.parent / "tables"
     datasets, excluded = derive_adam_with_exclusions(sdtm, settings)
     reconciliation = compute_adam_reconciliation(sdtm, datasets, excluded, load_study_spec("adam"))
+    del sdtm
     report = DeriveReport(rows={k: len(v) for k, v in datasets.items()}, excluded=excluded,
                           reconciliation=reconciliation)
     # both folders are staged; nothing moves into place until every file of both is written
     with staged_output(out_dir) as stage_adam, staged_output(tables_dir) as stage_tables:
-        write_adam(datasets, stage_adam, settings)
         write_slope_table(datasets, stage_tables, settings)
         excluded.to_csv(stage_tables / "excluded.csv", index=False, lineterminator="\n")
         reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
         write_plots(datasets, stage_tables, settings)
-        written = sorted(stage_adam.iterdir())
+        written = []
+        for name in DATASETS:                  # each working frame is let go once its file is written
+            written.append(write_adam({name: datasets.pop(name)}, stage_adam, settings, as_read=keep_written)[name])
+        if keep_written:
+            report.written = XptFolder.of_written(out_dir, [w.dataset for w in written])
+        del written
+        files = sorted(stage_adam.iterdir())
         report.tables = [tables_dir / p.name for p in sorted(stage_tables.iterdir())]
-    written = [out_dir / p.name for p in written]
-    by_name = {p.stem.upper(): p for p in written}
+    by_name = {p.stem.upper(): out_dir / p.name for p in files}
     report.datasets = {name: by_name[name] for name in DATASETS}
     return report
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cdisc_als.distinct import map_distinct
 from cdisc_als.errors import UserError
+from cdisc_als.xport.model import WriteReport
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ def _as_text(column: pd.Series) -> pd.Series:
 
 
 def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, created: datetime | None = None,
-                  transliterate: bool = False) -> Path:
-    """Write ``frame`` as ``out_dir/<name lowercase>.xpt`` with the attributes in ``meta``."""
+                  transliterate: bool = False, as_read: bool = False) -> WriteReport:
+    """Write ``frame`` as ``out_dir/<name lowercase>.xpt`` with the attributes in ``meta``; with ``as_read``
+    the report carries the dataset as reading the file back gives it (see :func:`cdisc_als.xport.write_xpt`)."""
     from cdisc_als.xport import write_xpt
 
     data = apply_types(frame, meta.variables)
@@ -69,9 +71,8 @@ def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, crea
         formats = {v: f for v, f in zip(meta.variables["variable"], meta.variables["format"])
                    if isinstance(f, str) and f and f[-1] == "." }
     path = Path(out_dir) / f"{meta.name.lower()}.xpt"
-    write_xpt(data, path, name=meta.name.upper(), label=meta.label, labels=labels, formats=formats,
-              created=created, transliterate=transliterate)
-    return path
+    return write_xpt(data, path, name=meta.name.upper(), label=meta.label, labels=labels, formats=formats,
+                     created=created, transliterate=transliterate, as_read=as_read)
 
 
 __all__ = ["DatasetMeta", "apply_types", "write_dataset"]

@@ -52,6 +52,17 @@ def ieee_to_ibm(values: np.ndarray) -> np.ndarray:
     return ibm
 
 
+def ibm_round_trip(values: np.ndarray) -> np.ndarray:
+    """``ibm_to_ieee(ieee_to_ibm(values))`` without the bit patterns: the value every float in range reads back
+    as.  IEEE -> IBM is exact, so a value comes back unchanged, but for zeros (``-0.0`` reads as ``0.0``) and
+    underflow (``0 < |x| < 16**-65`` reads as ``0.0``); every NaN reads as numpy's ``nan`` (whatever its sign
+    and payload were)."""
+    values = np.asarray(values, dtype=np.float64)
+    out = np.where(np.abs(values) < IBM_MIN, 0.0, values)
+    out[np.isnan(out)] = np.nan
+    return out
+
+
 def out_of_range(values: np.ndarray) -> np.ndarray:
     """Boolean mask of values no IBM long float can hold: +-inf and ``|x| >= 16**63`` (about 7.2e75)."""
     return np.abs(values) >= IBM_LIMIT

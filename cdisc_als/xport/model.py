@@ -113,6 +113,14 @@ class XptFolder:
     datasets: tuple[XptDataset, ...]
     failures: tuple[tuple[Path, Exception], ...] = ()
 
+    @classmethod
+    def of_written(cls, folder: Path, datasets: list[XptDataset]) -> XptFolder:
+        """The folder as :func:`~cdisc_als.xport.read_xpt_folder` reads it, from the datasets the writer handed
+        back (``as_read``) for its files: each path re-pointed into ``folder`` (the files were written in a
+        staging folder and moved), in file-name order."""
+        moved = [replace(d, metadata=replace(d.metadata, path=Path(folder) / d.metadata.path.name)) for d in datasets]
+        return cls(folder=Path(folder), datasets=tuple(sorted(moved, key=lambda d: d.metadata.path)))
+
     def shared(self) -> list[XptDataset]:
         """The datasets, each with its own shallow copy of the frame: a consumer that adds, renames or
         overwrites columns changes only its copy (pandas copy-on-write), never the rows read."""
@@ -139,7 +147,8 @@ class WriteReport:
     ``transliterations`` has one row per changed text (columns ``variable``, ``row``, ``old``,
     ``new``); ``row`` is the 0-based position in the frame, ``<NA>`` for a variable label, and
     ``variable`` is ``""`` for the dataset label.  ``warnings`` are one-line notes that did not
-    stop the write (e.g. a final all-blank row that readers will take for padding).
+    stop the write (e.g. a final all-blank row that readers will take for padding).  ``dataset`` is the
+    file as :func:`~cdisc_als.xport.read_xpt` would read it back, when the writer was asked for it (``as_read``).
     """
 
     path: Path
@@ -152,3 +161,4 @@ class WriteReport:
         {"variable": pd.Series(dtype=object), "row": pd.Series(dtype="Int64"),
          "old": pd.Series(dtype=object), "new": pd.Series(dtype=object)}))
     warnings: tuple[str, ...] = ()
+    dataset: XptDataset | None = None

@@ -5,8 +5,10 @@ file, a header whose counts or lengths do not add up) raises :class:`XptError` n
 """
 from __future__ import annotations
 
+import io
 import os
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -88,7 +90,7 @@ class _Source:
 
     def __init__(self, handle, path: Path) -> None:
         self.handle, self.path = handle, path
-        self.size = os.fstat(handle.fileno()).st_size
+        self.size = handle.seek(0, os.SEEK_END)
         self.buffer = bytearray()
 
     @classmethod
@@ -168,6 +170,12 @@ def read_xpt_folder(folder: str | os.PathLike) -> XptFolder:
         except Exception as err:  # noqa: BLE001 - kept for the consumer: a finding for one, an error for another
             failures.append((path, err))
     return XptFolder(folder=folder, datasets=tuple(datasets), failures=tuple(failures))
+
+
+def header_metadata(head: bytes, path: Path, nrows: int) -> XptMetadata:
+    """The metadata :func:`read_xpt_metadata` gives for a file of ``nrows`` observations whose header records
+    (up to and including the OBS header) are ``head``: the writer describes what it wrote without reading it."""
+    return replace(_parse_headers(_Source(io.BytesIO(head), path))[0], nrows=nrows)
 
 
 def read_xpt_metadata(path: str | os.PathLike) -> XptMetadata:

@@ -145,9 +145,19 @@ def decode_words(words: list[np.ndarray], width: int, variable: str
             issues.extend(EncodingIssue(variable, int(row), data, texts[index])
                           for row in np.flatnonzero(codes == index))
     issues.sort(key=lambda issue: issue.row)
+    column, text_codes = text_column(texts, codes)
+    return column, issues, text_codes
+
+
+def text_column(texts: np.ndarray, codes: np.ndarray) -> tuple[pd.api.extensions.ExtensionArray, TextCodes]:
+    """The ``str`` column ``texts[codes]`` (rows with equal codes share one object) and its :class:`TextCodes`.
+
+    ``texts`` (an object array of distinct ``str``) must be numbered in order of first appearance, as
+    :class:`TextCodes` promises.
+    """
     column = pd.array(texts, dtype="str").take(codes)
-    compact = codes.astype(np.min_scalar_type(len(texts) - 1))
-    return column, issues, TextCodes(codes=compact, texts=texts, column=np.asarray(column, dtype=object))
+    compact = codes.astype(np.min_scalar_type(len(texts) - 1), copy=False)
+    return column, TextCodes(codes=compact, texts=texts, column=np.asarray(column, dtype=object))
 
 
 def _decode_cp1252(data: bytes) -> str:

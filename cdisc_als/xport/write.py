@@ -12,13 +12,15 @@ import pandas as pd
 
 from cdisc_als.config import build_timestamp
 from cdisc_als.errors import XptError
+from cdisc_als.staging import WRITE_THROUGH_BYTES, write_through
 from cdisc_als.xport import layout
 from cdisc_als.xport.checks import (MAX_VARIABLES, NO_FORMAT, SasFormat, check_dataset_name, check_keys,
                                     check_label, check_variable_name, parse_format)
 from cdisc_als.xport.columns import CharColumn, Where, column_type, prepare_character, prepare_numeric
-from cdisc_als.xport.ibm import ieee_to_ibm
-from cdisc_als.xport.model import WriteReport, XptVariable
-from cdisc_als.xport.text import transliterate_text
+from cdisc_als.xport.ibm import ibm_round_trip, ieee_to_ibm
+from cdisc_als.xport.model import WriteReport, XptDataset, XptVariable
+from cdisc_als.xport.read import header_metadata, read_xpt
+from cdisc_als.xport.text import text_column, transliterate_text
 
 CHUNK_BYTES = 1 << 21          # observations are assembled in ~2 MB slices that stay in cache
 
@@ -33,7 +35,7 @@ class _Column:
 def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label: str = "",
               labels: dict[str, str] | None = None, formats: dict[str, str] | None = None,
               lengths: dict[str, int] | None = None, created: datetime | None = None,
-              transliterate: bool = False) -> WriteReport:
+              transliterate: bool = False, as_read: bool = False) -> WriteReport:
     """Write ``frame`` to ``path`` as the single dataset ``name`` of a SAS transport v5 file.
 
     Rules (SAS TS-140 and the FDA Study Data TCG), all enforced, none silently repaired:
@@ -49,6 +51,8 @@ def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label:
     Args:
         transliterate: replace non-ASCII text (values and labels) by an ASCII spelling instead
             of failing; every change is listed in ``WriteReport.transliterations``.
+        as_read: also return the file as :func:`~cdisc_als.xport.read_xpt` reads it back
+            (``WriteReport.dataset``), built from what was written instead of from the file.
 
     Returns:
         A :class:`WriteReport` (variables as written, row length, size, transliterations, warnings).
@@ -81,9 +85,51 @@ def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label:
     head = (layout.library_records(when) + layout.member_records(dataset, dataset_label, when, len(prepared))
             + _namestrs(prepared) + layout.OBS_HEADER)
     size = _write_atomically(path, head, prepared, len(frame), position)
+    warnings = _warnings(prepared, len(frame), dataset)
+    extra = {"transliterations": pd.concat(changes, ignore_index=True)} if changes else {}
+    if as_read:
+        # a final all-blank row of an all-text dataset reads as record padding: only the file tells
+        extra["dataset"] = read_xpt(path) if warnings else _as_read(prepared, head, path, len(frame))
     return WriteReport(path=path, name=dataset, nrows=len(frame), variables=tuple(c.variable for c in prepared),
-                       row_length=position, size=size, warnings=_warnings(prepared, len(frame), dataset),
-                       **({"transliterations": pd.concat(changes, ignore_index=True)} if changes else {}))
+                       row_length=position, size=size, warnings=warnings, **extra)
+
+
+def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int) -> XptDataset:
+    """The dataset :func:`~cdisc_als.xport.read_xpt` reads from the file just written, from the written columns.
+
+    Numbers come back as their IBM round trip gives them; a text comes back as its stored bytes without
+    trailing blanks (values that differ only in those, and missing values and ``""``, become one), with
+    the reader's :class:`TextCodes`: codes of the distinct stored values in order of first appearance.
+    """
+    values, text_codes = {}, {}
+    for column in columns:
+        name, data = column.variable.name, column.data
+        if not isinstance(data, CharColumn):
+            values[name] = ibm_round_trip(data)
+        elif nrows == 0:
+            values[name] = np.empty(0, dtype=object)            # as the reader gives an empty text column
+        else:
+            values[name], text_codes[name] = text_column(*_stored_texts(data))
+    frame = pd.DataFrame(values, columns=[c.variable.name for c in columns], copy=False)
+    return XptDataset(metadata=header_metadata(head, path, nrows), frame=frame, text_codes=text_codes)
+
+
+def _stored_texts(data: CharColumn) -> tuple[np.ndarray, np.ndarray]:
+    """``(texts, codes)`` of a written text column as the reader numbers them (see :func:`_as_read`)."""
+    stored = np.ascontiguousarray(data.table).view(f"V{data.width}")[:, 0]     # one entry per writer code
+    _, same = np.unique(stored, return_inverse=True)
+    same = same.reshape(-1)
+    codes = same[data.codes]                                    # equal stored bytes, equal code
+    first = np.full(len(stored), len(codes), dtype=np.intp)     # first row holding each code; none: len(codes)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    present = np.flatnonzero(first < len(codes))
+    order = present[np.argsort(first[present], kind="stable")]  # the codes rows hold, by first appearance
+    renumber = np.empty(len(stored), dtype=np.intp)
+    renumber[order] = np.arange(len(order))
+    table_row = np.empty(len(stored), dtype=np.intp)            # a table row of each stored value
+    table_row[same] = np.arange(len(same))
+    texts = np.strings.rstrip(data.table[table_row[order]].view(f"S{data.width}")[:, 0], b" ")
+    return texts.astype("U").astype(object), renumber[codes]
 
 
 def _check_columns(frame: pd.DataFrame, dataset: str, path: Path) -> list[str]:
@@ -154,7 +200,8 @@ def _observations_dtype(columns: list[_Column], row_length: int) -> np.dtype:
 def _write_observations(handle, columns: list[_Column], nrows: int, row_length: int) -> None:
     """Assemble the observations slice by slice in one reused buffer and write each slice.
 
-    A text column holding one value in every row (STUDYID, DOMAIN ...) is filled in once.
+    A text column holding one value in every row (STUDYID, DOMAIN ...) is filled in once.  A large
+    file is written through to disk as it goes (:func:`cdisc_als.staging.write_through`).
     """
     chunk = max(1, min(nrows, CHUNK_BYTES // row_length))
     rows = np.empty(chunk, dtype=_observations_dtype(columns, row_length))
@@ -170,12 +217,15 @@ def _write_observations(handle, columns: list[_Column], nrows: int, row_length: 
             varying.append((name, table, data.codes))
         else:
             varying.append((name, None, data))
+    through = handle.tell() if nrows * row_length >= WRITE_THROUGH_BYTES else None
     for start in range(0, nrows, chunk):
         stop = min(start + chunk, nrows)
         part = rows[:stop - start]
         for name, table, data in varying:
             part[name] = ieee_to_ibm(data[start:stop]) if table is None else table[data[start:stop]]
         handle.write(flat[:(stop - start) * row_length])
+        if through is not None and (handle.tell() - through >= WRITE_THROUGH_BYTES or stop == nrows):
+            through = write_through(handle, through)
 
 
 def _write_atomically(path: Path, head: bytes, columns: list[_Column], nrows: int, row_length: int) -> int:

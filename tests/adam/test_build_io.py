@@ -34,7 +34,7 @@ def small_trial():
 def written(tmp_path_factory):
     data = derive_adam(small_trial())
     out = tmp_path_factory.mktemp("adam")
-    paths = write_adam(data, out, Settings())
+    paths = {name: report.path for name, report in write_adam(data, out, Settings()).items()}
     return data, paths
 
 

@@ -32,7 +32,8 @@ def test_pool_of_200_runs_end_to_end(pool, tmp_path):
     adslope = read_xpt(tmp_path / "out" / "adam" / "adslope.xpt").frame
     assert adslope["USUBJID"].nunique() == 200
     assert {"ALSRSLP", "FVCPPSLP"} <= set(adslope["PARAMCD"])
-    assert [s["stage"] for s in report.stages][:4] == ["convert", "read sdtm", "define sdtm", "derive"]
+    assert [s["stage"] for s in report.stages] == ["convert", "define sdtm", "validate sdtm", "derive", "define adam",
+                                                   "validate adam"]
 
 
 def test_generation_is_seeded_and_shaped(pool):
