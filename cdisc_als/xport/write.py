@@ -115,21 +115,35 @@ def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int) -> Xpt
 
 
 def _stored_texts(data: CharColumn) -> tuple[np.ndarray, np.ndarray]:
-    """``(texts, codes)`` of a written text column as the reader numbers them (see :func:`_as_read`)."""
+    """``(texts, codes)`` of a written text column as the reader numbers them (see :func:`_as_read`).
+
+    The writer's codes 0..k-1 number the values in order of first appearance and k (the blank last row of the
+    table) is missing, so the order in which the rows first show each code needs only where missing first
+    shows up; the codes are then merged by stored bytes and renumbered, which leaves them as they are unless
+    two codes were stored alike or missing appears before some value.
+    """
+    codes, k = data.codes, len(data.table) - 1
+    missing = codes == k
+    first_missing = int(missing.argmax())
+    if missing[first_missing]:
+        before = int(codes[:first_missing].max()) + 1 if first_missing else 0    # values seen before it
+        appearance = np.r_[np.arange(before), k, np.arange(before, k)]
+    else:
+        appearance = np.arange(k)
+    del missing
     stored = np.ascontiguousarray(data.table).view(f"V{data.width}")[:, 0]     # one entry per writer code
     _, same = np.unique(stored, return_inverse=True)
-    same = same.reshape(-1)
-    codes = same[data.codes]                                    # equal stored bytes, equal code
-    first = np.full(len(stored), len(codes), dtype=np.intp)     # first row holding each code; none: len(codes)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    present = np.flatnonzero(first < len(codes))
-    order = present[np.argsort(first[present], kind="stable")]  # the codes rows hold, by first appearance
-    renumber = np.empty(len(stored), dtype=np.intp)
-    renumber[order] = np.arange(len(order))
+    groups, first = np.unique(same.reshape(-1)[appearance], return_index=True)   # stored values rows hold
+    ordered = groups[np.argsort(first)]                         # ... by first appearance
+    number = np.empty(len(stored), dtype=np.intp)
+    number[ordered] = np.arange(len(ordered))
+    renumber = number[same.reshape(-1)]                         # writer code -> reader code
+    if not np.array_equal(renumber[appearance], appearance):    # some row's code changes
+        codes = renumber[codes]
     table_row = np.empty(len(stored), dtype=np.intp)            # a table row of each stored value
-    table_row[same] = np.arange(len(same))
-    texts = np.strings.rstrip(data.table[table_row[order]].view(f"S{data.width}")[:, 0], b" ")
-    return texts.astype("U").astype(object), renumber[codes]
+    table_row[same.reshape(-1)] = np.arange(len(stored))
+    texts = np.strings.rstrip(data.table[table_row[ordered]].view(f"S{data.width}")[:, 0], b" ")
+    return texts.astype("U").astype(object), codes
 
 
 def _check_columns(frame: pd.DataFrame, dataset: str, path: Path) -> list[str]:
