@@ -5,6 +5,11 @@ in Python over every row.  A clinical column of millions of records holds few di
 values (test codes, visit names, subject ids, scores), so these helpers factorise the column,
 apply the operation to its distinct values and take the result back by code.  The result is
 the one the operation gives on the whole column: same values, same index, same dtype.
+
+The ADaM build goes one step further and keeps its large text columns (USUBJID, PARAMCD ...) as pandas
+categoricals over *sorted* categories (:func:`encode_text`, :func:`share_categories`): one small integer
+per row, so sorting, grouping, merging and taking rows work on integers, and the categories' order is the
+text's own, so a sort on the codes is the sort on the text.  Every helper here takes either kind of column.
 """
 from __future__ import annotations
 
@@ -76,11 +81,62 @@ def fold_codes(columns: list[np.ndarray]) -> np.ndarray:
 def compute_value_codes(series: pd.Series) -> np.ndarray:
     """Dense codes of a column's distinct values (missing values too); floats by their bits, so 0.0 and
     -0.0 (equal, but written differently) stay apart."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return _dense(series.cat.codes.to_numpy(), len(series.cat.categories))
     if series.dtype == np.float64:
         return pd.factorize(series.to_numpy().view(np.int64))[0]
     if _holds_objects(series):
         return factorize_objects(series.to_numpy(), use_na_sentinel=False)[0]
     return pd.factorize(series, use_na_sentinel=False)[0]
+
+
+def _dense(codes: np.ndarray, ncategories: int) -> np.ndarray:
+    """Categorical codes (-1 missing, some categories perhaps unused) renumbered 0.. over those rows hold,
+    in category order, missing last."""
+    shifted = np.where(codes < 0, ncategories, codes) if (codes < 0).any() else codes
+    held = np.bincount(shifted, minlength=ncategories + 1) > 0
+    number = np.cumsum(held) - 1
+    return number[shifted] if not held[:-1].all() else shifted.astype(np.intp, copy=False)
+
+
+def encode_text(series: pd.Series, categories: pd.Index | None = None) -> pd.Series:
+    """``series`` (text, or a categorical) as a categorical over sorted ``categories`` (by default its own
+    distinct values); missing values stay missing.  A value outside ``categories`` is an error, never
+    silently made missing as ``astype`` would.
+
+    >>> encode_text(pd.Series(["b", "a", None, "b"])).cat.codes.tolist()
+    [1, 0, -1, 1]
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if categories is not None and series.cat.categories.equals(categories):
+            return series
+        codes, uniques = series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+    else:
+        codes, uniques = factorize_objects(series.to_numpy(dtype=object)) if _holds_objects(series) \
+            else pd.factorize(series)
+        uniques = np.asarray(uniques, dtype=object)
+    if categories is None:
+        categories = pd.Index(uniques, dtype=object).sort_values()
+    categories = pd.Index(categories, dtype=object)
+    position = categories.get_indexer(uniques)
+    if (position < 0).any():
+        raise ValueError(f"{series.name}: values outside the categories, e.g. {uniques[position < 0][0]!r}")
+    mapped = np.append(position, -1)[codes]                            # code -1 (missing) stays -1
+    return pd.Series(pd.Categorical.from_codes(mapped, categories=categories), index=series.index,
+                     name=series.name)
+
+
+def share_categories(*columns: pd.Series) -> list[pd.Series]:
+    """The columns as categoricals over one sorted set of categories, the union of their values, so that
+    pandas merges, compares and concatenates them by code (a column already over those categories is
+    returned as it is)."""
+    distinct = [c.cat.categories if isinstance(c.dtype, pd.CategoricalDtype)
+                else pd.Index(pd.unique(c.dropna().to_numpy(dtype=object)), dtype=object) for c in columns]
+    union = distinct[0]
+    for more in distinct[1:]:
+        union = union.union(more, sort=False)
+    categories = pd.Index(union, dtype=object).sort_values()
+    return [encode_text(c, categories) for c in columns]
 
 
 def compute_joint_codes(columns: list[pd.Series]) -> list[np.ndarray]:
@@ -122,6 +178,27 @@ def factorize_objects(values: np.ndarray, *, use_na_sentinel: bool = True) -> tu
     return value_codes[identity_codes], np.asarray(uniques, dtype=object)
 
 
+def factorize_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a text column, object, ``str`` or categorical: codes in order of first appearance
+    (missing -1) and the distinct values as an object array.  A categorical is factorised from its codes,
+    without one Python object per row.
+
+    >>> factorize_text(encode_text(pd.Series(["b", "a", None, "b"])))[0].tolist()
+    [0, 1, -1, 0]
+    """
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return factorize_objects(series.to_numpy(dtype=object))
+    codes, ncategories = series.cat.codes.to_numpy(), len(series.cat.categories)
+    slot = np.where(codes < 0, ncategories, codes)
+    first = np.full(ncategories + 1, len(codes), dtype=np.intp)      # first row of each category
+    first[slot[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    held = np.flatnonzero(first[:-1] < len(codes))
+    order = held[np.argsort(first[held], kind="stable")]
+    number = np.full(ncategories + 1, -1, dtype=np.intp)
+    number[order] = np.arange(len(order))
+    return number[slot], np.asarray(series.cat.categories, dtype=object)[order]
+
+
 def _object_pointers(values: np.ndarray) -> np.ndarray:
     """The object addresses a contiguous object array holds, as integers (a view: keep ``values`` alive
     while using it; the addresses are only compared, never dereferenced)."""
@@ -146,12 +223,16 @@ def _spread(data, codes: np.ndarray, func):
 
 
 def compute_ranks(series: pd.Series) -> np.ndarray:
-    """Dense integer ranks of a column's values in sort order (Python ordering for text); missing
-    values rank after every value.  Equal values share a rank (0.0 and -0.0 too, as in a sort).
+    """Dense integer ranks of a column's values in sort order (Python ordering for text, category order
+    for a categorical, as pandas sorts them); missing values rank after every value.  Equal values share
+    a rank (0.0 and -0.0 too, as in a sort).
 
     >>> compute_ranks(pd.Series(["b", None, "a", "b"], dtype=object)).tolist()
     [1, 2, 0, 1]
     """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # pandas sorts a categorical in the order of its categories (sorted text, from encode_text)
+        return _dense(series.cat.codes.to_numpy(), len(series.cat.categories))
     values = series.to_numpy()
     if series.dtype == np.float64:
         codes, uniques = pd.factorize(values.view(np.int64))
@@ -203,6 +284,9 @@ def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
 
 
 def _holds_one_value(series: pd.Series) -> bool:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        return bool((codes == codes[0]).all())
     values = series.to_numpy() if _holds_objects(series) or series.dtype.kind in "biuf" else None
     if values is None:
         return False
@@ -243,4 +327,5 @@ __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tu
            "compute_joint_codes", "compute_blank",
            "strip_text", "factorize_objects",
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
-           "compute_first_rows", "compute_rank_order"]
+           "compute_first_rows", "compute_rank_order", "encode_text", "share_categories",
+           "factorize_text"]

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cdisc_als.distinct import (compute_blank, compute_duplicated, compute_rank_order, compute_row_codes,
-                                compute_sort_order, factorize_objects, map_distinct, map_distinct_rows, reorder_rows,
-                                strip_text)
+                                compute_sort_order, compute_value_codes, encode_text, factorize_objects, factorize_text, map_distinct,
+                                map_distinct_rows, reorder_rows, share_categories, strip_text)
 
 TEXT = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["", " ", "a", " a", "a ", "B", "1", " 2.5 "]))
 OPERATIONS = {
@@ -60,11 +60,25 @@ KEY_TEXT = st.one_of(st.none(), st.sampled_from(["", "a", "B", "b", "a ", "10", 
 KEY_FLOAT = st.one_of(st.just(float("nan")), st.sampled_from([0.0, -0.0, 1.5, -2.0, 10.0]))
 
 
+def as_dtype(series: pd.Series, dtype) -> pd.Series:
+    """``series`` as object, str, a categorical over its sorted values (encode_text) or over unsorted ones."""
+    if dtype == "encoded":
+        return encode_text(series)
+    if dtype == "unsorted":
+        categories = pd.unique(series.dropna().to_numpy(dtype=object))[::-1]
+        return series.astype(pd.CategoricalDtype(pd.Index(categories, dtype=object)))
+    return series.astype(dtype)
+
+
+TEXT_DTYPES = st.sampled_from([object, "str", "encoded", "unsorted"])
+
+
 @settings(max_examples=80, deadline=None)
 @given(rows=st.lists(st.tuples(KEY_TEXT, KEY_FLOAT, st.integers(-3, 3)), max_size=40),
-       dtype=st.sampled_from([object, "str"]), keys=st.permutations(["t", "f", "i"]))
+       dtype=TEXT_DTYPES, keys=st.permutations(["t", "f", "i"]))
 def test_sort_order_is_the_stable_pandas_sort(rows, dtype, keys):
-    frame = pd.DataFrame(rows, columns=["t", "f", "i"]).astype({"t": dtype})
+    frame = pd.DataFrame(rows, columns=["t", "f", "i"])
+    frame["t"] = as_dtype(frame["t"], dtype)
     frame.index = np.arange(len(frame)) * 2 + 7
     expected = frame.reset_index(drop=True).sort_values(list(keys), kind="stable").index.to_numpy()
     assert compute_sort_order(frame[list(keys)]).tolist() == expected.tolist()
@@ -126,3 +140,42 @@ def test_joint_codes_are_equal_exactly_where_values_are_equal(columns, as_number
         for j, right in enumerate(flat_values):
             if left is not None and right is not None:
                 assert (flat_codes[i] == flat_codes[j]) == (left == right)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(KEY_TEXT, max_size=40), dtype=TEXT_DTYPES)
+def test_value_codes_of_any_text_column_are_dense_and_equal_where_values_are(values, dtype):
+    series = as_dtype(pd.Series(values, dtype=object), dtype)
+    codes = compute_value_codes(series)
+    expected, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    assert sorted(set(codes.tolist())) == list(range(len(set(expected.tolist()))))
+    assert (pd.Series(codes).groupby(expected).nunique() == 1).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(KEY_TEXT, max_size=30), other=st.lists(KEY_TEXT, max_size=10), dtype=TEXT_DTYPES)
+def test_encode_text_keeps_the_values_over_sorted_categories(values, other, dtype):
+    series = as_dtype(pd.Series(values, dtype=object, name="V"), dtype)
+    encoded = encode_text(series)
+    assert encoded.astype(object).where(encoded.notna(), None).tolist() == values
+    assert list(encoded.cat.categories) == sorted({v for v in values if v is not None})
+    left, right = share_categories(series, pd.Series(other, dtype=object))
+    assert left.cat.categories.equals(right.cat.categories)
+    assert list(left.cat.categories) == sorted({v for v in values + other if v is not None})
+    assert left.astype(object).where(left.notna(), None).tolist() == values
+    assert right.astype(object).where(right.notna(), None).tolist() == other
+
+
+def test_encode_text_refuses_a_value_outside_the_categories():
+    import pytest
+    with pytest.raises(ValueError, match="outside the categories"):
+        encode_text(pd.Series(["a", "z"], name="V"), pd.Index(["a", "b"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(KEY_TEXT, max_size=40), dtype=TEXT_DTYPES)
+def test_factorize_text_is_pandas_factorize_of_the_values(values, dtype):
+    codes, uniques = factorize_text(as_dtype(pd.Series(values, dtype=object), dtype))
+    expected_codes, expected_uniques = pd.factorize(np.array(values, dtype=object))
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == list(expected_uniques)

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
-                                derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, require_columns, to_num)
+                                derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, encode_record_text,
+                                merge_table, missing_like, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
-from cdisc_als.distinct import compute_first_rows, compute_row_codes, compute_sort_order, reorder_rows
+from cdisc_als.distinct import compute_first_rows, compute_row_codes, compute_sort_order, encode_text, reorder_rows
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -96,8 +97,11 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
     out = dataset[list(by_vars)].iloc[np.concatenate(rows)].reset_index(drop=True)
     out["PARAMCD"] = np.concatenate(names)
     out["AVAL"] = np.concatenate(sums)
+    if isinstance(dataset["PARAMCD"].dtype, pd.CategoricalDtype):
+        out["PARAMCD"] = encode_text(out["PARAMCD"], dataset["PARAMCD"].cat.categories)
     out = reorder_rows(out, compute_sort_order(out[[*by_vars, "PARAMCD"]]))
-    return out.assign(SRCDOM=None, SRCVAR=None, SRCSEQ=float("nan"))
+    return out.assign(**{c: missing_like(dataset[c], len(out)) if c in dataset else None
+                         for c in ("SRCDOM", "SRCVAR")}, SRCSEQ=float("nan"))
 
 
 def derive_param_total_subscores(records: pd.DataFrame, spec: StudySpec, instrument: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +131,7 @@ def derive_vars_param_alsfrs(dataset: pd.DataFrame, spec: StudySpec, instrument:
         pd.DataFrame({"PARAMCD": scale["testcd"], "PARAM": scale["test"], "PARAMN": scale["order"].astype(float)}),
         pd.DataFrame({"PARAMCD": subs["paramcd"], "PARAM": subs["param"], "PARAMN": subs["paramn"]}),
     ], ignore_index=True)
-    return dataset.merge(table, on="PARAMCD", how="left")
+    return merge_table(dataset, table, "PARAMCD")
 
 
 def derive_adqsals(qs: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -137,6 +141,8 @@ def derive_adqsals(qs: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec)
         return empty, pd.DataFrame(columns=EXCLUSION_COLUMNS)
     instrument = load_instrument("alsfrs")
     records, excluded = filter_alsfrs_r(qs, instrument)
+    records = encode_record_text(records, adsl, [*instrument.loc[instrument["scale"] == SCALE, "testcd"],
+                                                 *spec.dataset_parameters("ADQSALS")["paramcd"]])
     records = derive_param_total_subscores(records, spec, instrument)
     records = derive_vars_param_alsfrs(records, spec, instrument)
     records = derive_vars_ady(records, adsl, dy_var="_DY")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
                                 derive_var_aseq, derive_var_extreme_flag, derive_vars_adsl, derive_vars_base_chg,
-                                derive_vars_param, require_columns, to_num)
+                                derive_vars_param, encode_record_text, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
 from cdisc_als.metadata.study import StudySpec
 
@@ -41,6 +41,7 @@ def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) ->
         "AVISITN": to_num(rows["VISITNUM"]).to_numpy(),
         "REREPNUM": to_num(rows["REREPNUM"]).to_numpy() if "REREPNUM" in rows else float("nan"),
         "SRCDOM": "RE", "SRCVAR": "RESTRESN", "SRCSEQ": to_num(rows["RESEQ"]).to_numpy()})
+    records = encode_record_text(records, adsl, params["paramcd"])
     records = derive_vars_param(records, params)
     records = derive_vars_ady(records, adsl, dy_var="_DY")
     records = derive_var_extreme_flag(records, by_vars=["USUBJID", "PARAMCD", "AVISITN", "ADT", "_DY"],

@@ -2,6 +2,11 @@
 
 Each function takes a frame and returns a new frame with the variable(s) it names added; nothing
 is modified in place. ADQSALS, ADRE, ADSLOPE and ADRESP all use these, so each rule exists once.
+
+The record-level frames (millions of rows at pool scale) hold their text as categoricals over sorted
+categories (:func:`cdisc_als.distinct.encode_text`); the functions here keep it that way: a small table
+joined to them is encoded over the same categories first (:func:`merge_table`), and a flag is a
+categorical of ``'Y'``.  They take plain text columns just as well.
 """
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_blank, compute_sort_order, reorder_rows
+from cdisc_als.distinct import (compute_blank, compute_sort_order, compute_value_codes, encode_text, reorder_rows,
+                                share_categories)
 from cdisc_als.errors import UserError
 
 EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
@@ -26,26 +32,66 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, dataset: str
                             column=col)
 
 
+def merge_table(dataset: pd.DataFrame, table: pd.DataFrame, on: str | list[str]) -> pd.DataFrame:
+    """``dataset.merge(table, on=on, how="left")`` for a small ``table``: where a key of ``dataset`` is a
+    categorical, the table's key is encoded over its categories first (a table row whose key ``dataset``
+    cannot hold would match nothing and is left out) and the table's text columns become categoricals, so
+    the join and the columns it adds work on codes, not on one Python object per record."""
+    keys = [on] if isinstance(on, str) else list(on)
+    table = table.copy()
+    for key in keys:
+        if isinstance(dataset[key].dtype, pd.CategoricalDtype):
+            categories = dataset[key].cat.categories
+            table = table[categories.get_indexer(table[key].astype(object)) >= 0]
+            table[key] = encode_text(table[key], categories)
+    if any(isinstance(dataset[key].dtype, pd.CategoricalDtype) for key in keys):
+        for column in table.columns.difference(keys):
+            if table[column].dtype == object or table[column].dtype == "str":
+                table[column] = encode_text(table[column])
+    return dataset.merge(table, on=keys, how="left")
+
+
+def encode_record_text(records: pd.DataFrame, adsl: pd.DataFrame, paramcds: Sequence[str]) -> pd.DataFrame:
+    """A BDS frame's text as categoricals: USUBJID over its own and ADSL's subjects, PARAMCD over its own codes
+    and ``paramcds`` (those the derivation will add), AVISIT, SRCDOM and SRCVAR over their own values."""
+    subjects, _ = share_categories(records["USUBJID"], adsl["USUBJID"])
+    codes = pd.Index(pd.unique(np.r_[records["PARAMCD"].astype(object).unique(), list(paramcds)]), dtype=object)
+    out = records.assign(USUBJID=subjects, PARAMCD=encode_text(records["PARAMCD"], codes.dropna().sort_values()))
+    return out.assign(**{c: encode_text(out[c]) for c in ("AVISIT", "SRCDOM", "SRCVAR") if c in out})
+
+
+def missing_like(column: pd.Series, size: int):
+    """``size`` missing values of ``column``'s kind: NaN for numbers, a missing code of its categorical,
+    else None."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(np.full(size, -1, dtype=np.int8), dtype=column.dtype)
+    if column.dtype.kind == "f":
+        return np.full(size, np.nan)
+    return np.full(size, None, dtype=object)
+
+
 def derive_var_extreme_flag(dataset: pd.DataFrame, *, by_vars: Sequence[str], order: Sequence[str],
                             new_var: str, mode: str = "last", ascending: Sequence[bool] | None = None,
                             filter: pd.Series | None = None) -> pd.DataFrame:
-    """Flag ('Y', else null) the first or last record of each ``by_vars`` group after sorting by ``order``.
+    """Flag ('Y', else null: a categorical of 'Y') the first or last record of each ``by_vars`` group after
+    sorting by ``order``.
 
     Only records where ``filter`` is True compete (admiral ``derive_var_extreme_flag``).
 
     >>> d = pd.DataFrame({"USUBJID": ["1", "1", "1"], "ADY": [-5, 1, 9]})
     >>> derive_var_extreme_flag(d, by_vars=["USUBJID"], order=["ADY"], new_var="ABLFL",
     ...                         filter=d["ADY"] <= 1)["ABLFL"].tolist()
-    [None, 'Y', None]
+    [nan, 'Y', nan]
     """
     keep = np.ones(len(dataset), dtype=bool) if filter is None else filter.fillna(False).to_numpy(dtype=bool)
     competing = np.flatnonzero(keep)
     ranked = dataset[list(by_vars) + list(order)].iloc[competing].reset_index(drop=True)   # labels = positions
     ranked = ranked.sort_values(list(order), ascending=list(ascending) if ascending else True, kind="stable")
     chosen = ranked.drop_duplicates(list(by_vars), keep="last" if mode == "last" else "first").index
-    flag = np.full(len(dataset), None, dtype=object)
-    flag[competing[chosen.to_numpy()]] = "Y"
-    return dataset.assign(**{new_var: pd.Series(flag, index=dataset.index, dtype=object)})
+    flag = np.full(len(dataset), -1, dtype=np.int8)
+    flag[competing[chosen.to_numpy()]] = 0
+    return dataset.assign(**{new_var: pd.Series(pd.Categorical.from_codes(flag, categories=["Y"]),
+                                                index=dataset.index)})
 
 
 def derive_var_ablfl(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("USUBJID", "PARAMCD"),
@@ -77,7 +123,7 @@ def derive_vars_base_chg(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("US
 def derive_var_aseq(dataset: pd.DataFrame, *, order: Sequence[str]) -> pd.DataFrame:
     """ASEQ = 1, 2, ... within USUBJID after sorting by USUBJID and ``order``."""
     out = reorder_rows(dataset, compute_sort_order(dataset[["USUBJID", *order]]))    # a stable sort, on ranks
-    subject = out["USUBJID"].to_numpy()
+    subject = compute_value_codes(out["USUBJID"])
     first = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])   # sorted: a subject's rows are contiguous
     position = np.arange(len(out))
     out["ASEQ"] = (position - np.repeat(first, np.diff(np.r_[first, len(out)])) + 1).astype("float64")
@@ -89,14 +135,14 @@ def derive_vars_adsl(dataset: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     cols = {k: v for k, v in ADSL_BDS_VARS.items() if v in adsl.columns}
     add = adsl[["USUBJID", *dict.fromkeys(cols.values())]]
     add = pd.DataFrame({"USUBJID": add["USUBJID"], **{k: add[v] for k, v in cols.items()}})
-    return dataset.drop(columns=list(cols), errors="ignore").merge(add, on="USUBJID", how="left")
+    return merge_table(dataset.drop(columns=list(cols), errors="ignore"), add, "USUBJID")
 
 
 def derive_vars_param(dataset: pd.DataFrame, parameters: pd.DataFrame) -> pd.DataFrame:
     """Add PARAM and PARAMN from a parameter table (paramcd, param, paramn) by PARAMCD."""
     table = parameters.rename(columns={"paramcd": "PARAMCD", "param": "PARAM", "paramn": "PARAMN"})
     table = table[["PARAMCD", "PARAM", "PARAMN"]].astype({"PARAMN": "float64"})
-    return dataset.drop(columns=["PARAM", "PARAMN"], errors="ignore").merge(table, on="PARAMCD", how="left")
+    return merge_table(dataset.drop(columns=["PARAM", "PARAMN"], errors="ignore"), table, "PARAMCD")
 
 
 def compute_exclusions(rows: pd.DataFrame, mask: pd.Series, reason: str, *, domain: str = "QS") -> pd.DataFrame:
@@ -120,4 +166,5 @@ def to_num(series: pd.Series) -> pd.Series:
 
 
 __all__ = ["EXCLUSION_COLUMNS", "compute_exclusions", "require_columns", "derive_var_extreme_flag", "derive_var_ablfl", "derive_vars_base_chg",
-           "derive_var_aseq", "derive_vars_adsl", "derive_vars_param", "blank_to_none", "to_num"]
+           "derive_var_aseq", "derive_vars_adsl", "derive_vars_param", "blank_to_none", "to_num",
+           "merge_table", "encode_record_text", "missing_like"]

@@ -64,8 +64,10 @@ def derive_vars_ady(dataset: pd.DataFrame, adsl: pd.DataFrame, *, dy_var: str) -
     ``dataset`` needs USUBJID, ADT and ``dy_var`` (the SDTM --DY); ``adsl`` needs USUBJID, TRTSDT, TRTSDY.
     Treated subjects: ADY from days from first treatment. Subjects without treatment: ADY = --DY.
     """
+    from cdisc_als.adam.bds import merge_table
+
     out = dataset.reset_index(drop=True)
-    ref = out[["USUBJID"]].merge(adsl[["USUBJID", "TRTSDT", "TRTSDY"]], on="USUBJID", how="left")
+    ref = merge_table(out[["USUBJID"]], adsl[["USUBJID", "TRTSDT", "TRTSDY"]], "USUBJID")
     dy = pd.to_numeric(out[dy_var], errors="coerce").astype("float64")
     days = compute_days_from_treatment(out["ADT"], dy, ref["TRTSDT"], ref["TRTSDY"])
     treated = ref["TRTSDT"].notna() | ref["TRTSDY"].notna()

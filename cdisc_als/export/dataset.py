@@ -47,7 +47,9 @@ def apply_types(frame: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
         if typ == "Num":
             out[var] = pd.to_numeric(col, errors="raise").astype("float64")
         elif col.dtype == "str" or (col.dtype == object and
-                                    pd.api.types.infer_dtype(col.to_numpy(), skipna=True) in ("string", "empty")):
+                                    pd.api.types.infer_dtype(col.to_numpy(), skipna=True) in ("string", "empty")) \
+                or (isinstance(col.dtype, pd.CategoricalDtype) and
+                    pd.api.types.infer_dtype(col.cat.categories, skipna=True) in ("string", "empty")):
             out[var] = col                          # already text (or missing): nothing to convert
         else:
             out[var] = map_distinct(col.astype(object), _as_text)

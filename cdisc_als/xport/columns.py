@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import factorize_objects
+from cdisc_als.distinct import factorize_text
 from cdisc_als.errors import XptError
 from cdisc_als.xport.checks import MAX_CHAR_LENGTH
 from cdisc_als.xport.ibm import out_of_range
@@ -87,7 +87,7 @@ def prepare_character(series: pd.Series, where: Where, *, length: int | None = N
     narrow it.  With ``transliterate`` non-ASCII values are replaced by
     :func:`~cdisc_als.xport.text.transliterate_text` and listed in ``changes``.
     """
-    codes, uniques = factorize_objects(series.to_numpy(dtype=object))
+    codes, uniques = factorize_text(series)
     _check_text(uniques, codes, where)
     changes = None
     try:

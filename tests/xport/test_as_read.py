@@ -73,3 +73,15 @@ def test_ibm_round_trip_equals_converting_both_ways(values):
     values = np.asarray(values, dtype=np.float64)
     expected = ibm_to_ieee(ieee_to_ibm(values))
     np.testing.assert_array_equal(ibm_round_trip(values).view(np.int64), expected.view(np.int64))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(frame=frames(), sort=st.booleans())
+def test_categorical_text_writes_the_bytes_of_plain_text(frame, sort, tmp_path):
+    from cdisc_als.distinct import encode_text
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    coded = frame.assign(**{c: encode_text(frame[c]) if sort else frame[c].astype("category") for c in text})
+    plain = write_xpt(frame, tmp_path / "plain.xpt", name="GEN", as_read=True)
+    cat = write_xpt(coded, tmp_path / "cat.xpt", name="GEN", as_read=True)
+    assert (tmp_path / "plain.xpt").read_bytes() == (tmp_path / "cat.xpt").read_bytes()
+    assert_same_dataset(cat.dataset, read_xpt(tmp_path / "cat.xpt"))
