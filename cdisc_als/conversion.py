@@ -32,7 +32,7 @@ class ConvertResult:
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
     log: list[str] = field(default_factory=list)
-    written: XptFolder | None = None        # OUT_DIR/sdtm as reading it back gives it (``keep_written``)
+    written: XptFolder | None = None        # OUT_DIR/sdtm as read_xpt_folder(text="category") gives it
 
 
 def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None]):
@@ -95,9 +95,10 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
             spec: Spec | None = None, keep_written: bool = False) -> ConvertResult:
     """Convert raw files to SDTM in ``out_dir`` (``sdtm/*.xpt``, ``rejects.csv``, ``reconciliation.csv``, ``convert.log``).
 
-    With ``keep_written`` the result holds the SDTM folder as reading it back would give it (``written``),
-    taken from what was written, so a caller need not read the files again; its ``datasets`` are then
-    empty, each domain's working frame being let go as soon as it is written.
+    With ``keep_written`` the result holds the SDTM folder as reading it back with categorical text would
+    give it (``written``, ``read_xpt_folder(..., text="category")``), taken from what was written, so a
+    caller need not read the files again; its ``datasets`` are then empty, each domain's working frame
+    being let go as soon as it is written.
     """
     settings = settings or Settings(study_id=study)
     lines: list[str] = []
@@ -136,7 +137,7 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
             meta = DatasetMeta(name, spec.dataset_label(name), _variables(spec, name, frame))
             try:
                 report = write_dataset(frame, stage / "sdtm", meta, created=created,
-                                       transliterate=settings.transliterate, as_read=keep_written)
+                                       transliterate=settings.transliterate, as_read=keep_written, text="category")
             except XptError as err:
                 raise trace_text_error(err, name, frame, sources, layout_obj, Path(input_dir)) from None
             if keep_written:

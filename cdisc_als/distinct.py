@@ -119,11 +119,30 @@ def encode_text(series: pd.Series, categories: pd.Index | None = None) -> pd.Ser
         categories = pd.Index(uniques, dtype=object).sort_values()
     categories = pd.Index(categories, dtype=object)
     position = categories.get_indexer(uniques)
-    if (position < 0).any():
-        raise ValueError(f"{series.name}: values outside the categories, e.g. {uniques[position < 0][0]!r}")
+    outside = position < 0
+    if outside.any() and isinstance(series.dtype, pd.CategoricalDtype):   # a category no row holds is no value
+        outside &= np.bincount(codes[codes >= 0], minlength=len(uniques)) > 0
+    if outside.any():
+        raise ValueError(f"{series.name}: values outside the categories, e.g. {uniques[outside][0]!r}")
     mapped = np.append(position, -1)[codes]                            # code -1 (missing) stays -1
     return pd.Series(pd.Categorical.from_codes(mapped, categories=categories), index=series.index,
                      name=series.name)
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """The column as text: text (``str``, or a categorical of text) as it is, anything else through
+    ``astype(str)``."""
+    if series.dtype == "str" or (isinstance(series.dtype, pd.CategoricalDtype)
+                                 and pd.api.types.infer_dtype(series.cat.categories) in ("string", "empty")):
+        return series
+    return series.astype(str)
+
+
+def decode_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each categorical column of text turned back into a ``str`` column (for code written for
+    plain text; worth it on small frames only)."""
+    coded = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.assign(**{c: frame[c].astype(object).astype("str") for c in coded}) if coded else frame
 
 
 def share_categories(*columns: pd.Series) -> list[pd.Series]:
@@ -188,15 +207,38 @@ def factorize_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     if not isinstance(series.dtype, pd.CategoricalDtype):
         return factorize_objects(series.to_numpy(dtype=object))
-    codes, ncategories = series.cat.codes.to_numpy(), len(series.cat.categories)
-    slot = np.where(codes < 0, ncategories, codes)
-    first = np.full(ncategories + 1, len(codes), dtype=np.intp)      # first row of each category
-    first[slot[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    held = np.flatnonzero(first[:-1] < len(codes))
-    order = held[np.argsort(first[held], kind="stable")]
-    number = np.full(ncategories + 1, -1, dtype=np.intp)
+    codes, order = series.cat.codes.to_numpy(), compute_category_order(series)
+    number = np.full(len(series.cat.categories) + 1, -1, dtype=np.intp)      # the extra last slot: code -1
     number[order] = np.arange(len(order))
-    return number[slot], np.asarray(series.cat.categories, dtype=object)[order]
+    same = len(order) == len(series.cat.categories) and (order == np.arange(len(order))).all()
+    return (codes.astype(np.intp) if same else number[codes]), \
+        np.asarray(series.cat.categories, dtype=object)[order]
+
+
+def compute_category_order(series: pd.Series) -> np.ndarray:
+    """The categories a categorical's rows hold (positions into its categories), in order of first appearance
+    (see :func:`compute_code_order`)."""
+    return compute_code_order(series.cat.codes.to_numpy(), len(series.cat.categories))
+
+
+def compute_code_order(codes: np.ndarray, size: int) -> np.ndarray:
+    """The codes (0 to ``size`` - 1; -1, missing, is skipped) that rows hold, in order of first appearance.
+
+    The rows are scanned in blocks that grow from a few thousand, and the scan stops once every code has
+    shown up, so a column whose values all appear early (test codes, flags, study ids) is hardly read.
+    """
+    first = np.full(size + 1, len(codes), dtype=np.intp)          # first row of each code; the last slot: -1
+    found, start, block = 0, 0, 4096
+    while start < len(codes) and found < size:
+        part = codes[start:start + block]
+        seen = np.full(size + 1, len(part), dtype=np.intp)
+        seen[part[::-1]] = np.arange(len(part) - 1, -1, -1)
+        new = np.flatnonzero((seen[:-1] < len(part)) & (first[:-1] == len(codes)))
+        first[new] = seen[new] + start
+        found += len(new)
+        start, block = start + len(part), block * 2
+    held = np.flatnonzero(first[:-1] < len(codes))
+    return held[np.argsort(first[held], kind="stable")]
 
 
 def _object_pointers(values: np.ndarray) -> np.ndarray:
@@ -328,4 +370,5 @@ __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tu
            "strip_text", "factorize_objects",
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order", "encode_text", "share_categories",
-           "factorize_text"]
+           "factorize_text", "as_text", "decode_text",
+           "compute_category_order", "compute_code_order"]

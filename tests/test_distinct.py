@@ -170,6 +170,9 @@ def test_encode_text_refuses_a_value_outside_the_categories():
     import pytest
     with pytest.raises(ValueError, match="outside the categories"):
         encode_text(pd.Series(["a", "z"], name="V"), pd.Index(["a", "b"]))
+    # a category no row holds is no value
+    held = pd.Series(pd.Categorical(["a", "b"], categories=["a", "b", "z"]))
+    assert encode_text(held, pd.Index(["a", "b"])).tolist() == ["a", "b"]
 
 
 @settings(max_examples=60, deadline=None)

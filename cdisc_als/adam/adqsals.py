@@ -17,7 +17,8 @@ from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclus
                                 derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, encode_record_text,
                                 merge_table, missing_like, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
-from cdisc_als.distinct import compute_first_rows, compute_row_codes, compute_sort_order, encode_text, reorder_rows
+from cdisc_als.distinct import (as_text, compute_first_rows, compute_row_codes, compute_sort_order, encode_text,
+                                reorder_rows)
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -39,9 +40,9 @@ def filter_alsfrs_r(qs: pd.DataFrame, instrument: pd.DataFrame) -> tuple[pd.Data
     require_columns(qs, QS_REQUIRED, dataset="QS")
     codes = set(instrument.loc[instrument["scale"] == SCALE, "testcd"])
     original = set(instrument.loc[instrument["scale"] != SCALE, "testcd"])
-    testcd = qs["QSTESTCD"].astype(str)
+    testcd = as_text(qs["QSTESTCD"])
     value = to_num(qs["QSSTRESN"])
-    derived = qs["QSDRVFL"].astype(str).eq("Y") if "QSDRVFL" in qs else pd.Series(False, index=qs.index)
+    derived = as_text(qs["QSDRVFL"]).eq("Y") if "QSDRVFL" in qs else pd.Series(False, index=qs.index)
     is_total = testcd.eq(instrument.loc[(instrument["scale"] == SCALE) & (instrument["item"] == "TOTAL"),
                                          "testcd"].iat[0])
     excluded = pd.concat([
@@ -51,13 +52,12 @@ def filter_alsfrs_r(qs: pd.DataFrame, instrument: pd.DataFrame) -> tuple[pd.Data
                            "converter-derived total: recomputed from items"),
     ], ignore_index=True)
     keep = testcd.isin(codes) & value.notna() & ~(is_total & derived)
-    rows = qs[keep]
+    rows = qs[keep].reset_index(drop=True)
     records = pd.DataFrame({
-        "USUBJID": rows["USUBJID"].astype(str).to_numpy(), "PARAMCD": rows["QSTESTCD"].astype(str).to_numpy(),
-        "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["QSDTC"]).to_numpy(),
-        "_DY": to_num(rows["QSDY"]).to_numpy(), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))).to_numpy(),
-        "AVISITN": to_num(rows["VISITNUM"]).to_numpy(), "SRCDOM": "QS", "SRCVAR": "QSSTRESN",
-        "SRCSEQ": to_num(rows["QSSEQ"]).to_numpy()})
+        "USUBJID": as_text(rows["USUBJID"]), "PARAMCD": as_text(rows["QSTESTCD"]),
+        "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["QSDTC"]),
+        "_DY": to_num(rows["QSDY"]), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))),
+        "AVISITN": to_num(rows["VISITNUM"]), "SRCDOM": "QS", "SRCVAR": "QSSTRESN", "SRCSEQ": to_num(rows["QSSEQ"])})
     return records, excluded
 
 

@@ -12,6 +12,7 @@ from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclus
                                 derive_var_aseq, derive_var_extreme_flag, derive_vars_adsl, derive_vars_base_chg,
                                 derive_vars_param, encode_record_text, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
+from cdisc_als.distinct import as_text
 from cdisc_als.metadata.study import StudySpec
 
 RE_REQUIRED = ("USUBJID", "RESEQ", "RETESTCD", "RESTRESN", "VISITNUM", "REDTC", "REDY")
@@ -33,14 +34,15 @@ def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) ->
         return pd.DataFrame(columns=spec.dataset_variables("ADRE")["variable"])
     require_columns(re, RE_REQUIRED, dataset="RE")
     value = to_num(re["RESTRESN"])
-    rows = re[re["RETESTCD"].isin(params["paramcd"]) & value.notna()]
+    keep = re["RETESTCD"].isin(params["paramcd"]) & value.notna()
+    rows = re[keep].reset_index(drop=True)
     records = pd.DataFrame({
-        "USUBJID": rows["USUBJID"].astype(str).to_numpy(), "PARAMCD": rows["RETESTCD"].astype(str).to_numpy(),
-        "AVAL": value[rows.index].to_numpy(), "ADT": compute_sas_date(rows["REDTC"]).to_numpy(),
-        "_DY": to_num(rows["REDY"]).to_numpy(), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))).to_numpy(),
-        "AVISITN": to_num(rows["VISITNUM"]).to_numpy(),
-        "REREPNUM": to_num(rows["REREPNUM"]).to_numpy() if "REREPNUM" in rows else float("nan"),
-        "SRCDOM": "RE", "SRCVAR": "RESTRESN", "SRCSEQ": to_num(rows["RESEQ"]).to_numpy()})
+        "USUBJID": as_text(rows["USUBJID"]), "PARAMCD": as_text(rows["RETESTCD"]),
+        "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["REDTC"]),
+        "_DY": to_num(rows["REDY"]), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))),
+        "AVISITN": to_num(rows["VISITNUM"]),
+        "REREPNUM": to_num(rows["REREPNUM"]) if "REREPNUM" in rows else float("nan"),
+        "SRCDOM": "RE", "SRCVAR": "RESTRESN", "SRCSEQ": to_num(rows["RESEQ"])})
     records = encode_record_text(records, adsl, params["paramcd"])
     records = derive_vars_param(records, params)
     records = derive_vars_ady(records, adsl, dy_var="_DY")

@@ -154,7 +154,11 @@ def compute_exclusions(rows: pd.DataFrame, mask: pd.Series, reason: str, *, doma
 
 
 def blank_to_none(series: pd.Series) -> pd.Series:
-    """Text with '' or whitespace -> None (read_xpt gives '' for missing text)."""
+    """Text with '' or whitespace -> None (read_xpt gives '' for missing text); a categorical stays one, its
+    blank categories made missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
+        return series.cat.remove_categories(categories[compute_blank(pd.Series(categories, dtype=object)).to_numpy()])
     text = series.astype(object)
     return text.where(~compute_blank(text), None)
 

@@ -19,6 +19,7 @@ from cdisc_als.adam.reconcile import compute_adam_reconciliation
 from cdisc_als.adam.responders import derive_adresp
 from cdisc_als.adam.slopes import derive_adslope
 from cdisc_als.config import Settings
+from cdisc_als.distinct import decode_text
 from cdisc_als.errors import UserError
 from cdisc_als.metadata.study import StudySpec, load_study_spec
 from cdisc_als.staging import staged_output
@@ -26,6 +27,7 @@ from cdisc_als.xport.model import WriteReport, XptFolder
 
 DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
 SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
+RECORD_DOMAINS = ("QS", "RE")           # millions of records at pool scale
 
 
 @dataclass
@@ -37,7 +39,7 @@ class DeriveReport:
     rows: dict[str, int] = field(default_factory=dict)
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)   # SDTM QS/RE records used or excluded
-    written: XptFolder | None = None     # the ADaM folder as reading it back gives it (``keep_written``)
+    written: XptFolder | None = None     # the ADaM folder as read_xpt_folder(text="category") gives it
 
 
 def derive_adam_with_exclusions(sdtm: dict[str, pd.DataFrame], settings: Settings | None = None,
@@ -45,6 +47,8 @@ def derive_adam_with_exclusions(sdtm: dict[str, pd.DataFrame], settings: Setting
     """All five ADaM datasets (columns in spec order) plus the SDTM rows left out, with reasons."""
     settings = settings or Settings()
     spec = spec or load_study_spec("adam")
+    # the record-level domains may hold categorical text (as ``run`` hands them over); the others are small
+    sdtm = {name: frame if name in RECORD_DOMAINS else decode_text(frame) for name, frame in sdtm.items()}
     adsl = derive_adsl(sdtm, spec, settings)
     adqsals, excluded = derive_adqsals(sdtm.get("QS"), adsl, spec)
     adre = derive_adre(sdtm.get("RE"), adsl, spec)
@@ -103,9 +107,9 @@ def _require_dm(names: dict, sdtm_dir: Path) -> None:
 
 
 def write_adam(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Settings,
-               spec: StudySpec | None = None, *, as_read: bool = False) -> dict[str, WriteReport]:
+               spec: StudySpec | None = None, *, as_read: bool = False, text: str = "str") -> dict[str, WriteReport]:
     """Write each dataset with its spec metadata through the shared strict XPT writer (``as_read``: each
-    report also carries the dataset as reading the file back gives it)."""
+    report also carries the dataset as reading the file back gives it, ``text`` as ``read_xpt`` takes it)."""
     from cdisc_als.export.dataset import DatasetMeta, write_dataset
 
     spec = spec or load_study_spec("adam")
@@ -113,7 +117,7 @@ def write_adam(datasets: dict[str, pd.DataFrame], out_dir: Path, settings: Setti
     for name, frame in datasets.items():
         meta = DatasetMeta(name, spec.dataset_label(name), spec.dataset_variables(name))
         reports[name] = write_dataset(frame, out_dir, meta, created=settings.created,
-                                      transliterate=settings.transliterate, as_read=as_read)
+                                      transliterate=settings.transliterate, as_read=as_read, text=text)
     return reports
 
 
@@ -127,8 +131,9 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
 def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, settings: Settings | None = None,
                        tables_dir: Path | str | None = None, keep_written: bool = False) -> DeriveReport:
     """:func:`derive` on SDTM frames already read (keyed by upper-case domain, as :func:`read_sdtm` or
-    :func:`sdtm_from_folder` give them).  With ``keep_written`` the report also holds the ADaM folder as
-    reading it back would give it (``written``), so a caller need not read the files again.
+    :func:`sdtm_from_folder` give them; QS and RE may hold categorical text).  With ``keep_written`` the
+    report also holds the ADaM folder as reading it back with categorical text would give it (``written``),
+    so a caller need not read the files again.
 
     The SDTM frames are let go once the reconciliation is computed: a caller that hands over its only
     references (``run`` does) has their memory back before the ADaM files are written.
@@ -152,7 +157,8 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
         write_plots(datasets, stage_tables, settings)
         written = []
         for name in DATASETS:                  # each working frame is let go once its file is written
-            written.append(write_adam({name: datasets.pop(name)}, stage_adam, settings, as_read=keep_written)[name])
+            written.append(write_adam({name: datasets.pop(name)}, stage_adam, settings, as_read=keep_written,
+                                      text="category")[name])
         if keep_written:
             report.written = XptFolder.of_written(out_dir, [w.dataset for w in written])
         del written

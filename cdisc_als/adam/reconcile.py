@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.adam.bds import to_num
-from cdisc_als.distinct import compute_joint_codes
+from cdisc_als.distinct import as_text, compute_joint_codes
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -29,10 +29,9 @@ def compute_scope(sdtm: dict[str, pd.DataFrame], spec: StudySpec) -> dict[str, p
         if frame is None or frame.empty:
             continue
         columns = ["USUBJID", f"{domain}SEQ", f"{domain}TESTCD"]
-        rows = frame.loc[frame[f"{domain}TESTCD"].isin(codes[domain]), columns]      # not every column copied
-        scope[domain] = pd.DataFrame({"USUBJID": rows["USUBJID"].astype(str).to_numpy(),
-                                      "seq": to_num(rows[f"{domain}SEQ"]).to_numpy(),
-                                      "testcd": rows[f"{domain}TESTCD"].astype(str).to_numpy()})
+        rows = frame.loc[frame[f"{domain}TESTCD"].isin(codes[domain]), columns].reset_index(drop=True)
+        scope[domain] = pd.DataFrame({"USUBJID": as_text(rows["USUBJID"]), "seq": to_num(rows[f"{domain}SEQ"]),
+                                      "testcd": as_text(rows[f"{domain}TESTCD"])})
     return scope
 
 

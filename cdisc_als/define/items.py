@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import factorize_objects
+from cdisc_als.distinct import compute_category_order, factorize_objects, factorize_text
 from cdisc_als.xport.model import TextCodes
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -60,7 +60,9 @@ def value_codes(values: pd.Series, known: TextCodes | None = None) -> tuple[np.n
         merged, uniques = pd.factorize(known.texts)       # stored values that decode to the same text
         codes = known.codes if len(uniques) == len(known.texts) else merged[known.codes]
         return codes, pd.Series(uniques, dtype=values.dtype)
-    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = factorize_text(values)           # from the categorical's own codes
+    elif values.dtype == object or isinstance(values.dtype, pd.StringDtype):
         codes, uniques = factorize_objects(values.to_numpy(dtype=object))
     else:
         codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
@@ -92,10 +94,16 @@ class DistinctColumns:
         return value_codes(self.frames[dataset][variable], self.known.get(dataset, {}).get(variable))
 
     def __call__(self, dataset: str, variable: str) -> pd.Series:
-        """The column's distinct values."""
+        """The column's distinct values (of a categorical without missing values: its categories in order of
+        first appearance, found without a pass over every row)."""
         key = (dataset, variable)
         if key not in self._distinct:
-            self._distinct[key] = self.codes(dataset, variable)[1]
+            values = self.frames[dataset][variable]
+            if isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any():
+                order = compute_category_order(values)
+                self._distinct[key] = pd.Series(values.cat.categories[order], dtype=values.dtype)
+            else:
+                self._distinct[key] = self.codes(dataset, variable)[1]
         return self._distinct[key]
 
 

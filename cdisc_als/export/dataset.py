@@ -61,9 +61,10 @@ def _as_text(column: pd.Series) -> pd.Series:
 
 
 def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, created: datetime | None = None,
-                  transliterate: bool = False, as_read: bool = False) -> WriteReport:
+                  transliterate: bool = False, as_read: bool = False, text: str = "str") -> WriteReport:
     """Write ``frame`` as ``out_dir/<name lowercase>.xpt`` with the attributes in ``meta``; with ``as_read``
-    the report carries the dataset as reading the file back gives it (see :func:`cdisc_als.xport.write_xpt`)."""
+    the report carries the dataset as reading the file back gives it (``text`` as
+    :func:`cdisc_als.xport.read_xpt` takes it; see :func:`cdisc_als.xport.write_xpt`)."""
     from cdisc_als.xport import write_xpt
 
     data = apply_types(frame, meta.variables)
@@ -74,7 +75,7 @@ def write_dataset(frame: pd.DataFrame, out_dir: Path, meta: DatasetMeta, *, crea
                    if isinstance(f, str) and f and f[-1] == "." }
     path = Path(out_dir) / f"{meta.name.lower()}.xpt"
     return write_xpt(data, path, name=meta.name.upper(), label=meta.label, labels=labels, formats=formats,
-                     created=created, transliterate=transliterate, as_read=as_read)
+                     created=created, transliterate=transliterate, as_read=as_read, text=text)
 
 
 __all__ = ["DatasetMeta", "apply_types", "write_dataset"]

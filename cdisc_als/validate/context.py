@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_first_rows, compute_tuple_codes, factorize_objects
+from cdisc_als.distinct import compute_first_rows, compute_tuple_codes, factorize_objects, factorize_text
 from cdisc_als.metadata.spec import Spec
 
 TRIAL_DESIGN = {"TA", "TE", "TV", "TI", "TS", "TD", "TM"}
@@ -93,6 +93,11 @@ class DatasetData:
             if series.dtype == np.float64:            # by bits: 0.0 and -0.0 are written differently
                 codes, bits = pd.factorize(series.to_numpy().view(np.int64))
                 uniques = pd.Series(bits.view(np.float64))
+            elif isinstance(series.dtype, pd.CategoricalDtype):
+                codes, uniques = factorize_text(series)          # from the categorical's own codes
+                if (codes < 0).any():                            # missing gets a code of its own, last
+                    codes = np.where(codes < 0, len(uniques), codes)
+                    uniques = np.append(uniques, np.nan)
             elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "python":
                 codes, uniques = factorize_objects(series.to_numpy(), use_na_sentinel=False)
             else:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import factorize_text
+from cdisc_als.distinct import compute_category_order, factorize_objects
 from cdisc_als.errors import XptError
 from cdisc_als.xport.checks import MAX_CHAR_LENGTH
 from cdisc_als.xport.ibm import out_of_range
@@ -42,11 +42,16 @@ class Where:
 
 @dataclass(frozen=True)
 class CharColumn:
-    """Distinct values as a blank-padded ``(k + 1, width)`` byte table (last row: blank) and a code per row."""
+    """Distinct values as a blank-padded ``(k + 1, width)`` byte table (last row: blank) and a code per row.
+
+    Codes 0..k-1 are the distinct values, each held by some row, in no particular order; code k is a
+    missing value (``missing`` tells whether any row has it).
+    """
 
     codes: np.ndarray
     table: np.ndarray
     changes: pd.DataFrame | None
+    missing: bool = False
 
     @property
     def width(self) -> int:
@@ -87,7 +92,7 @@ def prepare_character(series: pd.Series, where: Where, *, length: int | None = N
     narrow it.  With ``transliterate`` non-ASCII values are replaced by
     :func:`~cdisc_als.xport.text.transliterate_text` and listed in ``changes``.
     """
-    codes, uniques = factorize_text(series)
+    codes, uniques = _distinct_codes(series)
     _check_text(uniques, codes, where)
     changes = None
     try:
@@ -113,8 +118,23 @@ def prepare_character(series: pd.Series, where: Where, *, length: int | None = N
     table = np.full((len(uniques) + 1, width), BLANK, dtype=np.uint8)
     stored = encoded.astype(f"S{width}").view(np.uint8).reshape(len(uniques), width)
     table[:-1] = np.where(stored == 0, BLANK, stored)     # numpy pads with NUL; TS-140 pads with blanks
-    codes = np.where(codes < 0, len(uniques), codes).astype(np.min_scalar_type(len(uniques)))
-    return CharColumn(codes, table, changes)
+    missing = bool(len(codes)) and int(codes.min()) < 0
+    codes = (np.where(codes < 0, len(uniques), codes) if missing else codes).astype(np.min_scalar_type(len(uniques)))
+    return CharColumn(codes, table, changes, missing)
+
+
+def _distinct_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, uniques)`` of a text column: the values rows hold, once each, and each row's code (-1 missing).
+    A categorical whose rows hold every category keeps its own codes: no pass over the rows."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return factorize_objects(series.to_numpy(dtype=object))
+    codes, categories = series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+    held = np.sort(compute_category_order(series))
+    if len(held) == len(categories):
+        return codes, categories
+    number = np.full(len(categories) + 1, -1, dtype=np.intp)          # the extra last slot: code -1
+    number[held] = np.arange(len(held))
+    return number[codes], categories[held]
 
 
 def _check_text(uniques: np.ndarray, codes: np.ndarray, where: Where) -> None:

@@ -19,13 +19,13 @@ from cdisc_als.xport import layout
 from cdisc_als.xport.checks import SasFormat
 from cdisc_als.xport.ibm import ibm_to_ieee
 from cdisc_als.xport.model import EncodingIssue, XptDataset, XptFolder, XptMetadata, XptVariable
-from cdisc_als.xport.text import decode_words, packed_integers, read_windows, value_windows
+from cdisc_als.xport.text import TEXT_KINDS, decode_words, packed_integers, read_windows, value_windows
 
 _FIRST_OBS = 9 * layout.RECORD          # the earliest an OBS block can start: 8 header records + 1 namestr record
 _WORDS_BUDGET = 64 << 20                # bytes of column words read in one pass over the observations
 
 
-def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> XptDataset:
+def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None, text: str = "str") -> XptDataset:
     """Read the (first) dataset of a transport v5 file.
 
     Character values are ``str`` with trailing blanks removed (``""`` for blank); text that is
@@ -36,6 +36,8 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
 
     Args:
         columns: read only these variables, in this order.
+        text: ``"str"`` (the default) or ``"category"``: character variables as categoricals over their
+            sorted distinct values (the same values, one small integer per row; no ``text_codes``).
 
     Raises:
         XptError: the file is not a readable v5 transport file, or a requested column is absent.
@@ -45,6 +47,8 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
         >>> ds.name, ds.frame.shape, ds.variables[0].label     # ('DM', (2, 2), 'Unique Subject Identifier')
     """
     path = Path(path)
+    if text not in TEXT_KINDS:
+        raise ValueError(f"text={text!r}: one of {TEXT_KINDS}")
     with _Source.open(path) as source:
         metadata, obs_start = _parse_headers(source)
         wanted = _select(metadata.variables, columns, path)
@@ -59,7 +63,7 @@ def read_xpt(path: str | os.PathLike, *, columns: list[str] | None = None) -> Xp
                 if var.type == "Num":     # IBM floats are big-endian: the byte-swapped packed integer
                     values[var.name] = ibm_to_ieee(packed_integers(mine, var.length).byteswap(inplace=True))
                 else:
-                    values[var.name], found, codes = decode_words(mine, var.length, var.name)
+                    values[var.name], found, codes = decode_words(mine, var.length, var.name, text)
                     issues.extend(found)
                     if codes is not None:
                         text_codes[var.name] = codes
@@ -151,8 +155,9 @@ class _Source:
         return out
 
 
-def read_xpt_folder(folder: str | os.PathLike) -> XptFolder:
-    """Read every ``*.xpt`` file of ``folder`` (any case of the extension, sorted by name) once.
+def read_xpt_folder(folder: str | os.PathLike, *, text: str = "str") -> XptFolder:
+    """Read every ``*.xpt`` file of ``folder`` (any case of the extension, sorted by name) once
+    (``text`` as :func:`read_xpt` takes it).
 
     A file :func:`read_xpt` cannot read is kept in ``failures`` with its error instead of stopping
     the others; each consumer decides what an unreadable file means to it.
@@ -166,7 +171,7 @@ def read_xpt_folder(folder: str | os.PathLike) -> XptFolder:
     datasets, failures = [], []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xpt" and p.is_file()):
         try:
-            datasets.append(read_xpt(path))
+            datasets.append(read_xpt(path, text=text))
         except Exception as err:  # noqa: BLE001 - kept for the consumer: a finding for one, an error for another
             failures.append((path, err))
     return XptFolder(folder=folder, datasets=tuple(datasets), failures=tuple(failures))

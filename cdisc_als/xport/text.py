@@ -114,7 +114,7 @@ def decode_text(block: np.ndarray, variable: str, words: list[np.ndarray] | None
     return decode_words(words, width, variable)
 
 
-def decode_words(words: list[np.ndarray], width: int, variable: str
+def decode_words(words: list[np.ndarray], width: int, variable: str, text: str = "str"
                  ) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray, list[EncodingIssue], TextCodes | None]:
     """Decode fixed-width character values of ``width`` bytes, given as their integers at
     :func:`value_windows`, to a ``str`` column.
@@ -125,7 +125,8 @@ def decode_words(words: list[np.ndarray], width: int, variable: str
     holding one of those is reported.  The column is the distinct values taken by code, so rows
     with equal values share one ``str`` object and no row is inspected again; no rows give an empty
     object array (the dtype pandas gives an empty column of text).  The codes come back as
-    :class:`TextCodes` (none for no rows).
+    :class:`TextCodes` (none for no rows).  With ``text="category"`` the column is a categorical instead
+    (see :func:`text_column`), which holds its codes itself: no :class:`TextCodes`.
     """
     if len(words[0]) == 0:
         return np.empty(0, dtype=object), [], None
@@ -145,16 +146,26 @@ def decode_words(words: list[np.ndarray], width: int, variable: str
             issues.extend(EncodingIssue(variable, int(row), data, texts[index])
                           for row in np.flatnonzero(codes == index))
     issues.sort(key=lambda issue: issue.row)
-    column, text_codes = text_column(texts, codes)
+    column, text_codes = text_column(texts, codes, text)
     return column, issues, text_codes
 
 
-def text_column(texts: np.ndarray, codes: np.ndarray) -> tuple[pd.api.extensions.ExtensionArray, TextCodes]:
-    """The ``str`` column ``texts[codes]`` (rows with equal codes share one object) and its :class:`TextCodes`.
+TEXT_KINDS = ("str", "category")
 
-    ``texts`` (an object array of distinct ``str``) must be numbered in order of first appearance, as
-    :class:`TextCodes` promises.
+
+def text_column(texts: np.ndarray, codes: np.ndarray, text: str = "str"
+                ) -> tuple[pd.api.extensions.ExtensionArray | pd.Categorical, TextCodes | None]:
+    """The column ``texts[codes]`` as ``text`` asks: ``"str"``, a ``str`` column (rows with equal codes share
+    one object) with its :class:`TextCodes`; ``"category"``, a categorical over the sorted distinct texts
+    (a sort on its codes is the sort on the text; ``""`` is a category like any text), no codes beside it.
+
+    ``texts`` (an object array of ``str``) must be numbered in order of first appearance, as
+    :class:`TextCodes` promises; two codes may decode to one text (NUL- and blank-padded values).
     """
+    if text == "category":
+        distinct, merged = np.unique(texts.astype(str), return_inverse=True)
+        return pd.Categorical.from_codes(merged.reshape(-1)[codes], categories=pd.Index(distinct, dtype=object),
+                                         validate=False), None
     column = pd.array(texts, dtype="str").take(codes)
     compact = codes.astype(np.min_scalar_type(len(texts) - 1), copy=False)
     return column, TextCodes(codes=compact, texts=texts, column=np.asarray(column, dtype=object))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.config import build_timestamp
+from cdisc_als.distinct import compute_code_order
 from cdisc_als.errors import XptError
 from cdisc_als.staging import WRITE_THROUGH_BYTES, write_through
 from cdisc_als.xport import layout
@@ -20,7 +21,7 @@ from cdisc_als.xport.columns import CharColumn, Where, column_type, prepare_char
 from cdisc_als.xport.ibm import ibm_round_trip, ieee_to_ibm
 from cdisc_als.xport.model import WriteReport, XptDataset, XptVariable
 from cdisc_als.xport.read import header_metadata, read_xpt
-from cdisc_als.xport.text import text_column, transliterate_text
+from cdisc_als.xport.text import TEXT_KINDS, text_column, transliterate_text
 
 CHUNK_BYTES = 1 << 21          # observations are assembled in ~2 MB slices that stay in cache
 
@@ -35,7 +36,7 @@ class _Column:
 def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label: str = "",
               labels: dict[str, str] | None = None, formats: dict[str, str] | None = None,
               lengths: dict[str, int] | None = None, created: datetime | None = None,
-              transliterate: bool = False, as_read: bool = False) -> WriteReport:
+              transliterate: bool = False, as_read: bool = False, text: str = "str") -> WriteReport:
     """Write ``frame`` to ``path`` as the single dataset ``name`` of a SAS transport v5 file.
 
     Rules (SAS TS-140 and the FDA Study Data TCG), all enforced, none silently repaired:
@@ -52,7 +53,8 @@ def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label:
         transliterate: replace non-ASCII text (values and labels) by an ASCII spelling instead
             of failing; every change is listed in ``WriteReport.transliterations``.
         as_read: also return the file as :func:`~cdisc_als.xport.read_xpt` reads it back
-            (``WriteReport.dataset``), built from what was written instead of from the file.
+            (``WriteReport.dataset``; ``text`` as ``read_xpt`` takes it), built from what was written
+            instead of from the file.
 
     Returns:
         A :class:`WriteReport` (variables as written, row length, size, transliterations, warnings).
@@ -67,6 +69,8 @@ def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label:
         14
     """
     path = Path(path)
+    if text not in TEXT_KINDS:
+        raise ValueError(f"text={text!r}: one of {TEXT_KINDS}")
     dataset = check_dataset_name(name, path)
     columns = _check_columns(frame, dataset, path)
     labels = check_keys(labels, columns, "labels", dataset, path)
@@ -89,17 +93,18 @@ def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label:
     extra = {"transliterations": pd.concat(changes, ignore_index=True)} if changes else {}
     if as_read:
         # a final all-blank row of an all-text dataset reads as record padding: only the file tells
-        extra["dataset"] = read_xpt(path) if warnings else _as_read(prepared, head, path, len(frame))
+        extra["dataset"] = read_xpt(path, text=text) if warnings else _as_read(prepared, head, path, len(frame), text)
     return WriteReport(path=path, name=dataset, nrows=len(frame), variables=tuple(c.variable for c in prepared),
                        row_length=position, size=size, warnings=warnings, **extra)
 
 
-def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int) -> XptDataset:
+def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int, text: str) -> XptDataset:
     """The dataset :func:`~cdisc_als.xport.read_xpt` reads from the file just written, from the written columns.
 
     Numbers come back as their IBM round trip gives them; a text comes back as its stored bytes without
     trailing blanks (values that differ only in those, and missing values and ``""``, become one), with
-    the reader's :class:`TextCodes`: codes of the distinct stored values in order of first appearance.
+    the reader's :class:`TextCodes` (codes of the distinct stored values in order of first appearance),
+    or as the reader's categorical (``text="category"``).
     """
     values, text_codes = {}, {}
     for column in columns:
@@ -108,6 +113,8 @@ def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int) -> Xpt
             values[name] = ibm_round_trip(data)
         elif nrows == 0:
             values[name] = np.empty(0, dtype=object)            # as the reader gives an empty text column
+        elif text == "category":
+            values[name] = _category_texts(data)
         else:
             values[name], text_codes[name] = text_column(*_stored_texts(data))
     frame = pd.DataFrame(values, columns=[c.variable.name for c in columns], copy=False)
@@ -115,35 +122,39 @@ def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int) -> Xpt
 
 
 def _stored_texts(data: CharColumn) -> tuple[np.ndarray, np.ndarray]:
-    """``(texts, codes)`` of a written text column as the reader numbers them (see :func:`_as_read`).
-
-    The writer's codes 0..k-1 number the values in order of first appearance and k (the blank last row of the
-    table) is missing, so the order in which the rows first show each code needs only where missing first
-    shows up; the codes are then merged by stored bytes and renumbered, which leaves them as they are unless
-    two codes were stored alike or missing appears before some value.
-    """
-    codes, k = data.codes, len(data.table) - 1
-    missing = codes == k
-    first_missing = int(missing.argmax())
-    if missing[first_missing]:
-        before = int(codes[:first_missing].max()) + 1 if first_missing else 0    # values seen before it
-        appearance = np.r_[np.arange(before), k, np.arange(before, k)]
-    else:
-        appearance = np.arange(k)
-    del missing
+    """``(texts, codes)`` of a written text column as the reader numbers them (see :func:`_as_read`): the
+    stored values (equal bytes, one value) in order of first appearance; the column is renumbered only
+    where that is not the writer's own numbering."""
+    held = len(data.table) - 1 + data.missing                   # code k (blank) counts when a row is missing
+    appearance = compute_code_order(data.codes, held)           # writer codes by first appearance
     stored = np.ascontiguousarray(data.table).view(f"V{data.width}")[:, 0]     # one entry per writer code
     _, same = np.unique(stored, return_inverse=True)
-    groups, first = np.unique(same.reshape(-1)[appearance], return_index=True)   # stored values rows hold
+    same = same.reshape(-1)
+    groups, first = np.unique(same[appearance], return_index=True)   # stored values rows hold
     ordered = groups[np.argsort(first)]                         # ... by first appearance
     number = np.empty(len(stored), dtype=np.intp)
     number[ordered] = np.arange(len(ordered))
-    renumber = number[same.reshape(-1)]                         # writer code -> reader code
-    if not np.array_equal(renumber[appearance], appearance):    # some row's code changes
-        codes = renumber[codes]
+    renumber = number[same]                                     # writer code -> reader code
+    codes = data.codes if np.array_equal(renumber[appearance], appearance) else renumber[data.codes]
     table_row = np.empty(len(stored), dtype=np.intp)            # a table row of each stored value
-    table_row[same.reshape(-1)] = np.arange(len(stored))
-    texts = np.strings.rstrip(data.table[table_row[ordered]].view(f"S{data.width}")[:, 0], b" ")
-    return texts.astype("U").astype(object), codes
+    table_row[same] = np.arange(len(stored))
+    return _decoded(data, table_row[ordered]), codes
+
+
+def _category_texts(data: CharColumn) -> pd.Categorical:
+    """A written text column as the reader's ``text="category"`` gives it: a categorical over the sorted
+    distinct texts of the values rows hold (no order of appearance needed)."""
+    held = np.arange(len(data.table) - 1 + data.missing)        # every value is held; blank only when missing
+    texts = _decoded(data, held)
+    categories, position = np.unique(texts.astype(str), return_inverse=True)
+    position = position.reshape(-1)
+    codes = data.codes if np.array_equal(position, held) else position[data.codes]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
+
+
+def _decoded(data: CharColumn, rows: np.ndarray) -> np.ndarray:
+    """The texts of table ``rows`` (stored bytes without trailing blanks), as an object array of str."""
+    return np.strings.rstrip(data.table[rows].view(f"S{data.width}")[:, 0], b" ").astype("U").astype(object)
 
 
 def _check_columns(frame: pd.DataFrame, dataset: str, path: Path) -> list[str]:

@@ -54,6 +54,32 @@ def test_generated_frames_as_read_equal_read_xpt(frame, tmp_path):
     assert_same_dataset(handed, read_xpt(path))
 
 
+def assert_same_values_as_categories(coded, plain) -> None:
+    """A text="category" dataset: the same values as the str one, over sorted distinct categories."""
+    assert coded.metadata == plain.metadata and coded.text_codes == {}
+    for name in plain.frame.columns:
+        column = coded.frame[name]
+        if plain.frame[name].dtype == np.float64:
+            assert column.dtype == np.float64
+            continue
+        if len(column):
+            assert isinstance(column.dtype, pd.CategoricalDtype)
+            assert list(column.cat.categories) == sorted(set(column.cat.categories))
+            assert column.notna().all()                     # blank text is the category "", not missing
+        assert column.astype(object).tolist() == plain.frame[name].astype(object).tolist()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(frame=frames())
+def test_category_text_as_read_equals_read_xpt_and_the_str_values(frame, tmp_path):
+    path = tmp_path / "gen.xpt"
+    handed = write_xpt(frame, path, name="GEN", as_read=True, text="category").dataset
+    read = read_xpt(path, text="category")
+    pd.testing.assert_frame_equal(handed.frame, read.frame, check_exact=True)
+    assert handed.metadata == read.metadata and read.text_codes == {}
+    assert_same_values_as_categories(read, read_xpt(path))
+
+
 def test_edge_values_and_a_trailing_blank_row_as_read(tmp_path):
     handed = write_xpt(edge_frame(), tmp_path / "edge.xpt", name="EDGE", as_read=True).dataset
     assert_same_dataset(handed, read_xpt(tmp_path / "edge.xpt"))
@@ -80,8 +106,13 @@ def test_ibm_round_trip_equals_converting_both_ways(values):
 def test_categorical_text_writes_the_bytes_of_plain_text(frame, sort, tmp_path):
     from cdisc_als.distinct import encode_text
     text = [c for c in frame.columns if frame[c].dtype == object]
-    coded = frame.assign(**{c: encode_text(frame[c]) if sort else frame[c].astype("category") for c in text})
+    # categories no row holds (one of them not ASCII, one longer than any value) change nothing
+    coded = frame.assign(**{c: (encode_text(frame[c]) if sort else frame[c].astype("category"))
+                            .cat.add_categories(["\u00e9t\u00e9", "x" * 60]) for c in text})
     plain = write_xpt(frame, tmp_path / "plain.xpt", name="GEN", as_read=True)
     cat = write_xpt(coded, tmp_path / "cat.xpt", name="GEN", as_read=True)
     assert (tmp_path / "plain.xpt").read_bytes() == (tmp_path / "cat.xpt").read_bytes()
     assert_same_dataset(cat.dataset, read_xpt(tmp_path / "cat.xpt"))
+    as_categories = write_xpt(coded, tmp_path / "cat2.xpt", name="GEN", as_read=True, text="category").dataset
+    pd.testing.assert_frame_equal(as_categories.frame, read_xpt(tmp_path / "cat2.xpt", text="category").frame,
+                                  check_exact=True)

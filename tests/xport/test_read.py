@@ -52,6 +52,15 @@ def test_every_reference_file_equals_pyreadstat(reference_dir):
 
 
 @pytest.mark.reference
+def test_every_reference_file_read_as_categories_holds_the_str_values(reference_dir):
+    from tests.xport.test_as_read import assert_same_values_as_categories
+    for path in reference_files(reference_dir):
+        coded, plain = read_xpt(path, text="category"), read_xpt(path)
+        assert_same_values_as_categories(coded, plain)
+        assert coded.encoding_issues == plain.encoding_issues, path
+
+
+@pytest.mark.reference
 def test_invalid_utf8_is_read_as_cp1252_and_reported(reference_dir):
     ts = read_xpt(reference_dir / "cdiscpilot01/sdtm/ts.xpt")
     assert ts.encoding_issues
