@@ -74,7 +74,7 @@ def select_spec_columns(frame: pd.DataFrame, spec: StudySpec, name: str) -> pd.D
     variables = spec.dataset_variables(name)
     out = frame.reindex(columns=list(variables["variable"]))
     for var, typ in zip(variables["variable"], variables["type"]):
-        if typ == "Num":
+        if typ == "Num" and out[var].dtype != "float64":
             out[var] = pd.to_numeric(out[var], errors="coerce").astype("float64")
     return out.reset_index(drop=True)
 

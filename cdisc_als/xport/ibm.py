@@ -57,15 +57,23 @@ def ibm_round_trip(values: np.ndarray) -> np.ndarray:
     as.  IEEE -> IBM is exact, so a value comes back unchanged, but for zeros (``-0.0`` reads as ``0.0``) and
     underflow (``0 < |x| < 16**-65`` reads as ``0.0``); every NaN reads as numpy's ``nan`` (whatever its sign
     and payload were)."""
-    values = np.asarray(values, dtype=np.float64)
-    out = np.where(np.abs(values) < IBM_MIN, 0.0, values)
-    out[np.isnan(out)] = np.nan
-    return out
+    out = np.array(values, dtype=np.float64)
+    return round_trip_in_place(out, np.abs(out))
 
 
-def out_of_range(values: np.ndarray) -> np.ndarray:
-    """Boolean mask of values no IBM long float can hold: +-inf and ``|x| >= 16**63`` (about 7.2e75)."""
-    return np.abs(values) >= IBM_LIMIT
+def round_trip_in_place(values: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
+    """:func:`ibm_round_trip` done on ``values`` itself (``magnitude`` is ``np.abs(values)``); returns ``values``.
+    Writing the result stores the same bytes as writing ``values`` did."""
+    odd = np.flatnonzero(~(magnitude >= IBM_MIN))          # NaN, zeros and underflow: the only values that change
+    if len(odd):
+        values[odd] = np.where(np.isnan(values[odd]), np.nan, 0.0)
+    return values
+
+
+def out_of_range(values: np.ndarray, magnitude: np.ndarray | None = None) -> np.ndarray:
+    """Boolean mask of values no IBM long float can hold: +-inf and ``|x| >= 16**63`` (about 7.2e75)
+    (``magnitude``: ``np.abs(values)`` when the caller has it)."""
+    return (np.abs(values) if magnitude is None else magnitude) >= IBM_LIMIT
 
 
 def ibm_to_ieee(bits: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from cdisc_als.xport import layout
 from cdisc_als.xport.checks import (MAX_VARIABLES, NO_FORMAT, SasFormat, check_dataset_name, check_keys,
                                     check_label, check_variable_name, parse_format)
 from cdisc_als.xport.columns import CharColumn, Where, column_type, prepare_character, prepare_numeric
-from cdisc_als.xport.ibm import ibm_round_trip, ieee_to_ibm
+from cdisc_als.xport.ibm import ieee_to_ibm
 from cdisc_als.xport.model import WriteReport, XptDataset, XptVariable
 from cdisc_als.xport.read import header_metadata, read_xpt
 from cdisc_als.xport.text import TEXT_KINDS, text_column, transliterate_text
@@ -110,7 +110,7 @@ def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int, text: 
     for column in columns:
         name, data = column.variable.name, column.data
         if not isinstance(data, CharColumn):
-            values[name] = ibm_round_trip(data)
+            values[name] = data                                 # the writer's own copy, already as read back
         elif nrows == 0:
             values[name] = np.empty(0, dtype=object)            # as the reader gives an empty text column
         elif text == "category":
