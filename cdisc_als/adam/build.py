@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ from cdisc_als.xport.model import WriteReport, XptFolder
 DATASETS = ("ADSL", "ADQSALS", "ADRE", "ADSLOPE", "ADRESP")
 SDTM_INPUTS = ("DM", "QS", "RE", "EX", "DS", "MH", "SUPPMH")
 RECORD_DOMAINS = ("QS", "RE")           # millions of records at pool scale
+RECORD_DATASETS = ("ADQSALS", "ADRE")
 
 
 @dataclass
@@ -129,14 +131,17 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
 
 
 def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, settings: Settings | None = None,
-                       tables_dir: Path | str | None = None, keep_written: bool = False) -> DeriveReport:
+                       tables_dir: Path | str | None = None, keep_written: bool = False,
+                       on_written: Callable[[XptFolder], None] | None = None) -> DeriveReport:
     """:func:`derive` on SDTM frames already read (keyed by upper-case domain, as :func:`read_sdtm` or
-    :func:`sdtm_from_folder` give them; QS and RE may hold categorical text).  With ``keep_written`` the
-    report also holds the ADaM folder as reading it back with categorical text would give it (``written``),
-    so a caller need not read the files again.
+    :func:`sdtm_from_folder` give them; QS and RE may hold categorical text).
 
-    The SDTM frames are let go once the reconciliation is computed: a caller that hands over its only
-    references (``run`` does) has their memory back before the ADaM files are written.
+    The ADaM files are written first, each working frame let go once its file is written, and the table
+    and plots are drawn from the datasets as the files hold them (``read_xpt(text="category")``, handed
+    back by the writer).  That folder is passed to ``on_written`` before the table and plots are drawn
+    (``run`` starts checking ADaM then) and, with ``keep_written``, kept in the report (``written``), so a
+    caller need not read the files again.  The SDTM frames are let go once the reconciliation is computed:
+    a caller that hands over its only references (``run`` does) has their memory back before ADaM is written.
     """
     from cdisc_als.adam.plots import write_plots
     from cdisc_als.adam.tables import write_slope_table
@@ -151,17 +156,20 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
                           reconciliation=reconciliation)
     # both folders are staged; nothing moves into place until every file of both is written
     with staged_output(out_dir) as stage_adam, staged_output(tables_dir) as stage_tables:
-        write_slope_table(datasets, stage_tables, settings)
+        reports = [write_adam({name: datasets.pop(name)}, stage_adam, settings, as_read=True, text="category")[name]
+                   for name in DATASETS]               # each working frame is let go once its file is written
+        written = XptFolder.of_written(out_dir, [r.dataset for r in reports])
+        del reports
+        if on_written is not None:
+            on_written(written)
+        as_written = {d.name: d.frame if d.name in RECORD_DATASETS else decode_text(d.frame)
+                      for d in written.shared()}
+        write_slope_table(as_written, stage_tables, settings)
         excluded.to_csv(stage_tables / "excluded.csv", index=False, lineterminator="\n")
         reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
-        write_plots(datasets, stage_tables, settings)
-        written = []
-        for name in DATASETS:                  # each working frame is let go once its file is written
-            written.append(write_adam({name: datasets.pop(name)}, stage_adam, settings, as_read=keep_written,
-                                      text="category")[name])
-        if keep_written:
-            report.written = XptFolder.of_written(out_dir, [w.dataset for w in written])
-        del written
+        write_plots(as_written, stage_tables, settings)
+        del as_written
+        report.written = written if keep_written else None
         files = sorted(stage_adam.iterdir())
         report.tables = [tables_dir / p.name for p in sorted(stage_tables.iterdir())]
     by_name = {p.stem.upper(): out_dir / p.name for p in files}
