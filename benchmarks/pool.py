@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -233,17 +234,57 @@ def child_xpt(out_dir: Path) -> dict:
     return result
 
 
-def in_child(mode: str, *paths: Path) -> tuple[dict, float, float]:
-    """Run ``mode`` of this script in a fresh interpreter; (its JSON result, wall seconds, CPU seconds).
+def in_child(mode: str, *paths: Path) -> tuple[dict, float, float, float]:
+    """Run ``mode`` of this script in a fresh interpreter; (its JSON result, wall seconds, CPU seconds, peak
+    memory of its process tree in MiB).
 
-    CPU time (user + system of the child) is reported beside wall time: the machine's 2 cores are
-    shared, and under load the wall time of a CPU-bound run grows while its CPU time does not.
+    CPU time (user + system of the child and of the processes it forks) is reported beside wall time: the
+    machine's 2 cores are shared, and under load the wall time of a CPU-bound run grows while its CPU time
+    does not.  The pipeline forks a process to check each folder while it goes on, and a forked process
+    shares its parent's pages, so the sum of the processes' RSS would count those twice: the peak memory is
+    the largest sum of their proportional set sizes (PSS, each shared page split between its sharers),
+    sampled every 50 ms from /proc (Linux; elsewhere 0).
     """
     cpu_before = _children_cpu()
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", mode, *map(str, paths)], check=True,
-                          stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    return json.loads(done.stdout), time.perf_counter() - began, _children_cpu() - cpu_before
+    child = subprocess.Popen([sys.executable, __file__, "--child", mode, *map(str, paths)],
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = [0.0]
+    sampler = threading.Thread(target=_sample_tree_pss, args=(child, peak), daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    sampler.join()
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, child.args)
+    return json.loads(out), time.perf_counter() - began, _children_cpu() - cpu_before, peak[0]
+
+
+def _sample_tree_pss(child: subprocess.Popen, peak: list[float]) -> None:
+    """Largest sum over ``child`` and its descendants of PSS (MiB), sampled until ``child`` exits."""
+    while child.poll() is None:
+        total = 0
+        for pid in _tree(child.pid):
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                    total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            except (OSError, StopIteration, ValueError):
+                continue                       # gone between listing and reading
+        peak[0] = max(peak[0], total / 1024)
+        time.sleep(0.05)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc/<pid>/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(c) for c in task.read_text().split())
+            except OSError:
+                pass
+    return found
 
 
 def _children_cpu() -> float:
@@ -265,15 +306,15 @@ def bench_size(n: int, seed: int, work: Path) -> dict:
           + ", ".join(f"{k.removeprefix('PROACT_').removesuffix('.csv')} {v:,}" for k, v in rows.items()),
           file=sys.stderr, flush=True)
     before = load()
-    report, wall, cpu = in_child("run", input_dir, out_dir)
-    peak = max(s["peak_rss_mib"] for s in report["stages"])
+    report, wall, cpu, peak = in_child("run", input_dir, out_dir)
     print(f"\n{n:,} subjects ({before} before, {load()} after)")
-    print(f"  {'stage':<16} {'seconds':>8} {'peak RSS MiB':>13}")
+    print(f"  {'stage':<16} {'started':>8} {'seconds':>8} {'peak RSS MiB':>13}  process")
     for s in report["stages"]:
-        print(f"  {s['stage']:<16} {s['seconds']:8.2f} {s['peak_rss_mib']:13.0f}")
-    print(f"  {'pipeline':<16} {report['seconds']:8.2f} {peak:13.0f}")
-    print(f"  {'process (wall)':<16} {wall:8.2f}")
-    print(f"  {'process (CPU)':<16} {cpu:8.2f}")
+        print(f"  {s['stage']:<16} {s['started']:8.2f} {s['seconds']:8.2f} {s['peak_rss_mib']:13.0f}  {s['process']}")
+    print(f"  {'pipeline':<16} {'':>8} {report['seconds']:8.2f}")
+    print(f"  {'process (wall)':<16} {'':>8} {wall:8.2f}")
+    print(f"  {'process (CPU)':<16} {'':>8} {cpu:8.2f}   (the run and the processes it forked)")
+    print(f"  peak memory of the process tree (sum of PSS): {peak:,.0f} MiB")
     for r in report["reconciliation"]:
         ok = "ok" if r["rows_read"] == r["rows_mapped"] + r["rows_rejected"] else "MISMATCH"
         print(f"  {r['file']:<26} read {r['rows_read']:>9,} mapped {r['rows_mapped']:>9,} "
@@ -284,12 +325,12 @@ def bench_size(n: int, seed: int, work: Path) -> dict:
 
 def compare(largest: dict) -> None:
     """The XPT-writer and I/O-floor ratios on the largest run."""
-    xpt, _, _ = in_child("xpt", largest["out"])
+    xpt, _, _, _ = in_child("xpt", largest["out"])
     print(f"\nXPT writing on the {largest['n']:,}-subject SDTM frames ({load()}):")
     for name, r in xpt.items():
         print(f"  {name}: {r['rows']:,} rows, write_xpt {r['write_xpt_s']:.2f} s, pyreadstat.write_xport "
               f"{r['pyreadstat_s']:.2f} s, ratio pyreadstat / write_xpt {r['pyreadstat_s'] / r['write_xpt_s']:.2f}")
-    floor, _, _ = in_child("floor", largest["input"], largest["out"])
+    floor, _, _, _ = in_child("floor", largest["input"], largest["out"])
     total = floor["read_s"] + floor["write_s"]
     print(f"I/O floor ({load()}): read CSVs {floor['read_s']:.2f} s + write {floor['bytes'] / 2**20:,.0f} MiB "
           f"{floor['write_s']:.2f} s = {total:.2f} s; pipeline / floor {largest['pipeline'] / total:.1f}, "

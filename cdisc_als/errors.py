@@ -20,6 +20,10 @@ class UserError(Exception):
         self.column = column
         super().__init__(self.one_line())
 
+    def __reduce__(self):
+        # pickled whole (a stage run in a forked child sends its error back to the parent)
+        return _rebuild_user_error, (type(self), self.message, self.file, self.row, self.column)
+
     def one_line(self) -> str:
         where = [p for p in (
             self.file,
@@ -27,6 +31,10 @@ class UserError(Exception):
             None if self.column is None else f"column {self.column}",
         ) if p]
         return f"{': '.join([', '.join(where)] if where else [])}{': ' if where else ''}{self.message}"
+
+
+def _rebuild_user_error(kind: type, message: str, file: str | None, row: int | None, column: str | None):
+    return kind(message, file=file, row=row, column=column)
 
 
 class XptError(UserError):

@@ -41,4 +41,18 @@ def retain_freed_memory() -> bool:
     return mallopt(M_MMAP_MAX, 0) == 1 and mallopt(M_TRIM_THRESHOLD, -1) == 1
 
 
-__all__ = ["retain_freed_memory"]
+def release_freed_memory() -> bool:
+    """Hand the memory glibc holds free back to the system now (``malloc_trim``), e.g. before a fork, so the
+    child does not share pages only the parent would reuse.  Returns whether it could be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
+    return True
+
+
+__all__ = ["retain_freed_memory", "release_freed_memory"]

@@ -3,19 +3,24 @@
 The whole output is built in a temporary sibling folder and moved into
 OUT_DIR only when every stage has finished, so a failure leaves nothing
 half-written.  No written file is read back: the writer hands back each
-dataset exactly as reading its file would give it (``as_read``), and that one
-folder of datasets serves define, validation and (for SDTM) derive; every
-consumer works on shallow copies, so none changes what the others see.
-Define runs first on each folder, as it is the one stage that groups by the
-reader's text codes, which are then dropped.  SDTM is validated before derive
-so that derive can let the SDTM frames go before it writes ADaM.
-Each stage's wall time and the process's peak memory are kept for the log and
-for ``benchmarks/pool.py``.
+dataset exactly as reading its file would give it (``as_read``, text as
+categoricals), and that one folder of datasets serves define, validation and
+(for SDTM) derive; every consumer works on shallow copies, so none changes
+what the others see.
+
+Checking a written folder (define, then validate) needs nothing but that
+folder, so it runs in a forked child process (:mod:`cdisc_als.background`)
+while the parent goes on: the SDTM is checked while ADaM is derived, the
+ADaM while the table and plots are drawn.  Where fork is not available, or
+with ``parallel=False``, the same stages run one after the other.
+Each stage's start, wall time and peak memory are kept for the log and for
+``benchmarks/pool.py``.
 """
 from __future__ import annotations
 
 import resource
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,18 +32,26 @@ from cdisc_als.staging import staged_output
 @dataclass
 class RunReport:
     out_dir: Path
-    stages: list[dict] = field(default_factory=list)      # stage, seconds, peak_rss_mib
+    stages: list[dict] = field(default_factory=list)      # stage, started, seconds, peak_rss_mib, process
     summary: dict = field(default_factory=dict)
+    began: float = field(default_factory=time.perf_counter)
 
-    def timed(self, name: str, action: Callable[[], object], echo: Callable[[str], None]) -> object:
+    def timed(self, name: str, action: Callable[[], object], echo: Callable[[str], None],
+              process: str = "main") -> object:
         echo(f"{name} ...")                              # a long stage shows it has started
         start = time.perf_counter()
         result = action()
         seconds = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stages.append({"stage": name, "seconds": round(seconds, 3), "peak_rss_mib": round(peak, 1)})
-        echo(f"{name:<16} {seconds:7.2f} s   peak RSS {peak:7.0f} MiB")
+        self.stages.append({"stage": name, "started": round(start - self.began, 3), "seconds": round(seconds, 3),
+                            "peak_rss_mib": round(peak, 1), "process": process})
+        echo(f"{name:<16} {seconds:7.2f} s   peak RSS {peak:7.0f} MiB" + ("" if process == "main" else
+                                                                        f"   ({process})"))
         return result
+
+    def add(self, stages: list[dict]) -> None:
+        """Stages a background process timed (its clock started with this report's), in order of start."""
+        self.stages = sorted(self.stages + stages, key=lambda stage: stage["started"])
 
 
 def validate_and_report(stage: Path, kind: str, read) -> dict[str, int]:
@@ -57,47 +70,71 @@ def validate_and_report(stage: Path, kind: str, read) -> dict[str, int]:
 
 
 def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date: str | None = None,
-        settings: Settings | None = None, validate: bool = True, define: bool = True,
+        settings: Settings | None = None, validate: bool = True, define: bool = True, parallel: bool = True,
         echo: Callable[[str], None] = lambda m: None) -> RunReport:
     """Run the whole pipeline on a folder of raw files (see the module docstring)."""
     from cdisc_als.adam.build import derive_from_frames, sdtm_from_folder
+    from cdisc_als.background import can_fork, start
     from cdisc_als.conversion import convert
 
     settings = settings or Settings(study_id=study, anchor_date=anchor_date)
     out_dir = Path(out_dir)
     report = RunReport(out_dir)
-    checked = define or validate
-    with staged_output(out_dir) as stage:
+    checks = {}
+
+    def check(kind: str, folder) -> None:
+        process = f"checking {kind}" if parallel and can_fork() else "main"
+        checks[kind] = start(lambda: check_folder(folder, report, stage, kind, study, settings, define=define,
+                                                  validate=validate, echo=echo, process=process),
+                             parallel=parallel)
+
+    with staged_output(out_dir) as stage, _cancelled_on_failure(checks):
         converted = report.timed("convert", lambda: convert(
             input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings,
             echo=lambda m: echo(f"  {m}"), keep_written=True), echo)
         report.summary["reconciliation"] = converted.reconciliation
-        held = [converted.written]                  # the SDTM folder as written: the only reference kept
-        del converted
-        check_folder(report, held, stage, "sdtm", study, settings, define=define, validate=validate, echo=echo)
-        sdtm = [sdtm_from_folder(held.pop())]
+        sdtm = [sdtm_from_folder(converted.written)]
+        check("sdtm", converted.written)
+        del converted                                  # derive holds the SDTM frames' only references now
         derived = report.timed("derive", lambda: derive_from_frames(
-            sdtm.pop(), stage / "adam", settings=settings, tables_dir=stage / "tables", keep_written=checked), echo)
+            sdtm.pop(), stage / "adam", settings=settings, tables_dir=stage / "tables",
+            on_written=lambda folder: check("adam", folder)), echo)
         report.summary["adam_rows"] = derived.rows
-        held = [derived.written]
         del derived
-        if checked:
-            check_folder(report, held, stage, "adam", study, settings, define=define, validate=validate, echo=echo)
+        for kind, started in checks.items():
+            stages, findings = started.result()
+            report.add(stages)
+            if findings is not None:
+                report.summary[f"{kind}_findings"] = findings
     return report
 
 
-def check_folder(report: RunReport, held: list, stage: Path, kind: str, study: str, settings: Settings, *,
-                 define: bool, validate: bool, echo: Callable[[str], None]) -> None:
-    """Define and validate one written folder (``held[0]``, an XptFolder), in that order: define groups by the
-    reader's text codes, which are dropped after it."""
+@contextmanager
+def _cancelled_on_failure(checks: dict):
+    """A failure in the main process stops the checks still running before the staging folder is removed."""
+    try:
+        yield
+    except BaseException:
+        for started in checks.values():
+            started.cancel()
+        raise
+
+
+def check_folder(folder, report: RunReport, stage: Path, kind: str, study: str, settings: Settings, *,
+                 define: bool, validate: bool, echo: Callable[[str], None],
+                 process: str = "main") -> tuple[list[dict], dict | None]:
+    """Define and validate one written folder (an XptFolder) in ``stage/<kind>``; returns the stages it timed
+    (on ``report``'s clock, marked as run by ``process``) and the validation totals by severity (None without
+    validation)."""
     from cdisc_als.define.write import datasets_from_folder, write_define_from
     from cdisc_als.validate.loader import folder_read_from
 
+    own = RunReport(report.out_dir, began=report.began)
+    (stage / kind).mkdir(parents=True, exist_ok=True)
     if define:
-        report.timed(f"define {kind}", lambda: write_define_from(
-            datasets_from_folder(held[0]), stage / kind / "define.xml", kind=kind, study_id=study,
-            created=settings.created), echo)
-    held[0] = held[0].without_text_codes()
-    if validate:
-        report.summary[f"{kind}_findings"] = report.timed(
-            f"validate {kind}", lambda: validate_and_report(stage, kind, folder_read_from(held[0])), echo)
+        own.timed(f"define {kind}", lambda: write_define_from(
+            datasets_from_folder(folder), stage / kind / "define.xml", kind=kind, study_id=study,
+            created=settings.created), echo, process)
+    findings = own.timed(f"validate {kind}", lambda: validate_and_report(
+        stage, kind, folder_read_from(folder.without_text_codes())), echo, process) if validate else None
+    return own.stages, findings

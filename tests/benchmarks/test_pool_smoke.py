@@ -32,8 +32,14 @@ def test_pool_of_200_runs_end_to_end(pool, tmp_path):
     adslope = read_xpt(tmp_path / "out" / "adam" / "adslope.xpt").frame
     assert adslope["USUBJID"].nunique() == 200
     assert {"ALSRSLP", "FVCPPSLP"} <= set(adslope["PARAMCD"])
-    assert [s["stage"] for s in report.stages] == ["convert", "define sdtm", "validate sdtm", "derive", "define adam",
-                                                   "validate adam"]
+    stages = {s["stage"]: s for s in report.stages}
+    assert set(stages) == {"convert", "define sdtm", "validate sdtm", "derive", "define adam", "validate adam"}
+    assert [s["started"] for s in report.stages] == sorted(s["started"] for s in report.stages)
+    # the checks run in a forked process beside the main one, each after what it checks was written
+    assert {s["process"] for s in report.stages} == {"main", "checking sdtm", "checking adam"}
+    assert stages["define sdtm"]["started"] >= stages["convert"]["started"] + stages["convert"]["seconds"]
+    assert stages["validate sdtm"]["started"] < stages["derive"]["started"] + stages["derive"]["seconds"]
+    assert stages["define adam"]["started"] > stages["derive"]["started"]
 
 
 def test_generation_is_seeded_and_shaped(pool):

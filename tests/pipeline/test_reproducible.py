@@ -84,3 +84,17 @@ def test_export_stamp_follows_source_date_epoch(fmt, sources, tmp_path, monkeypa
     assert call_cli("export", sources / "adam", "--format", fmt, "--out", tmp_path / "out").code == 0
     stamps = {_created(p) for p in (tmp_path / "out").iterdir()}
     assert stamps == {STAMP.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+@pytest.mark.parametrize("layout", ["site-edc", "proact"])
+def test_checks_in_a_forked_process_write_what_one_process_writes(layout, runs, tmp_path):
+    from cdisc_als.background import can_fork
+    from cdisc_als.pipeline import run
+    from tests.pipeline.conftest import STUDY, prepare_input
+
+    if not can_fork():
+        pytest.skip("stages run in a forked process on Linux only")
+    raw = prepare_input(layout, tmp_path)
+    report = run(raw, tmp_path / "out", layout=layout, study=STUDY, parallel=False)
+    assert {s["process"] for s in report.stages} == {"main"}
+    assert_same_bytes(runs(layout, "a"), tmp_path / "out")        # runs(): the CLI, checks forked
