@@ -25,7 +25,9 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
 
     ``func`` must work value by value (the result for a row depends on that row's value only),
     as ``.str`` methods, ``astype``, ``isin`` and comparisons do; it may return a Series or a
-    DataFrame (several results per value).
+    DataFrame (several results per value).  For a categorical ``series`` a text result without
+    missing values comes back as a categorical over its sorted values (one small integer per row
+    instead of one object), the same values.
 
     >>> map_distinct(pd.Series([" a", "b ", " a"]), lambda s: s.str.strip()).tolist()
     ['a', 'b', 'a']
@@ -145,6 +147,21 @@ def decode_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].astype(object).astype("str") for c in coded}) if coded else frame
 
 
+def where_text(condition: pd.Series | np.ndarray, if_true: pd.Series, if_false: pd.Series) -> pd.Series:
+    """``if_true.where(condition, if_false)`` for text columns of either kind: two categoricals are put over
+    one set of categories and chosen between by code (pandas refuses to mix categoricals whose categories
+    differ), anything else as pandas does it.
+
+    >>> where_text(np.array([True, False]), encode_text(pd.Series(["a", "a"])), encode_text(pd.Series(["b", "c"]))).tolist()
+    ['a', 'c']
+    """
+    if not (isinstance(if_true.dtype, pd.CategoricalDtype) or isinstance(if_false.dtype, pd.CategoricalDtype)):
+        return if_true.where(condition, if_false)
+    left, right = share_categories(if_true, if_false)
+    codes = np.where(np.asarray(condition, dtype=bool), left.cat.codes.to_numpy(), right.cat.codes.to_numpy())
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=left.dtype), index=if_true.index, name=if_true.name)
+
+
 def share_categories(*columns: pd.Series) -> list[pd.Series]:
     """The columns as categoricals over one sorted set of categories, the union of their values, so that
     pandas merges, compares and concatenates them by code (a column already over those categories is
@@ -256,12 +273,25 @@ def compute_first_rows(codes: np.ndarray) -> np.ndarray:
 
 
 def _spread(data, codes: np.ndarray, func):
-    """``func`` on the first row of each code, taken back to every row (index and dtype of the result kept)."""
+    """``func`` on the first row of each code, taken back to every row (index and dtype of the result kept;
+    text that a categorical column gives without a missing value comes back categorical, see
+    :func:`map_distinct`)."""
     first = compute_first_rows(codes)
     result = func(data.iloc[first].reset_index(drop=True))
+    if isinstance(getattr(data, "dtype", None), pd.CategoricalDtype) and isinstance(result, pd.Series) \
+            and _is_plain_text(result):
+        out = pd.Series(encode_text(result).array.take(codes), index=data.index, name=result.name)
+        return out
     out = result.take(codes)
     out.index = data.index
     return out
+
+
+def _is_plain_text(result: pd.Series) -> bool:
+    """Text without a missing value (the results :func:`_spread` may give back as a categorical)."""
+    return (result.dtype == "str" or (result.dtype == object and
+                                      pd.api.types.infer_dtype(result, skipna=False) == "string")) \
+        and not result.isna().any()
 
 
 def compute_ranks(series: pd.Series) -> np.ndarray:
@@ -371,4 +401,4 @@ __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tu
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order", "encode_text", "share_categories",
            "factorize_text", "as_text", "decode_text",
-           "compute_category_order", "compute_code_order"]
+           "compute_category_order", "compute_code_order", "where_text"]

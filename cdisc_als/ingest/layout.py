@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.dates import compute_iso_date
-from cdisc_als.distinct import map_distinct, strip_text
+from cdisc_als.distinct import encode_text, map_distinct, strip_text, where_text
 from cdisc_als.errors import RejectReason, UserError
 from cdisc_als.ingest.read import ROW
 from cdisc_als.metadata.documents import load_checked_yaml
@@ -188,7 +188,13 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
     if "melt" in cfg or "variants" in cfg:
         out, melt_rejects = _melt_rows(raw, out, cfg, decimal_comma)
         rejects.append(melt_rejects)
+        out = out.assign(**{c: encode_text(out[c]) for c in out.columns if _is_text(out[c])})
     return out.reset_index(drop=True), new_rejects(pd.concat(rejects, ignore_index=True))
+
+
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == "str" or (column.dtype == object and
+                                     pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"))
 
 
 def _why(reason: RejectReason, spec: dict) -> str:
@@ -221,7 +227,7 @@ def compute_number(text: pd.Series, decimal_comma: bool | pd.Series = False) -> 
     """
     comma = pd.Series(decimal_comma, index=text.index) if isinstance(decimal_comma, bool) else decimal_comma
     comma = comma.astype(bool)
-    clean = text.where(~comma, map_distinct(text, lambda t: t.str.replace(",", ".", regex=False))) \
+    clean = where_text(~comma, text, map_distinct(text, lambda t: t.str.replace(",", ".", regex=False))) \
         if comma.any() else text
     parsed = map_distinct(clean, lambda c: pd.DataFrame({"number": pd.to_numeric(c.where(c != ""), errors="coerce"),
                                                          "present": c != ""}))
@@ -316,15 +322,22 @@ def _stack_pieces(base: pd.DataFrame, pieces: list[tuple[np.ndarray, dict]]) -> 
     """The records of every piece (rows of ``base`` at the given positions, with the piece's own values
     set: a scalar, or a Series over ``base``'s rows) one piece after another, as concatenating the
     pieces would give them: base columns first, set columns in order of first appearance, and the
-    dtypes concatenation gives (read from one-row pieces)."""
+    dtypes concatenation gives (read from one-row pieces), but for text: the records of a melt are many
+    (an item per form), so their text columns are categoricals over sorted categories, each built from
+    the distinct values of the pieces (:func:`cdisc_als.distinct.encode_text`)."""
     overwritten = [c for c in base.columns if any(c in sets for _, sets in pieces)]
     probe = pd.concat([_piece(base[overwritten], rows[:1], sets) for rows, sets in pieces], ignore_index=True)
-    long = base.drop(columns=overwritten).take(np.concatenate([rows for rows, _ in pieces])).reset_index(drop=True)
+    kept = base.drop(columns=overwritten)
+    kept = kept.assign(**{c: encode_text(kept[c]) for c in kept.columns if _is_text(kept[c])})
+    long = kept.take(np.concatenate([rows for rows, _ in pieces])).reset_index(drop=True)
 
     def stacked(name: str) -> pd.Series:
+        values = [sets.get(name, base[name] if name in base else np.nan) for _, sets in pieces]
+        if _is_text(probe[name]) and all(_is_text(v) if isinstance(v, pd.Series) else isinstance(v, str)
+                                         for v in values):
+            return _stacked_text(pieces, values)
         chunks = []
-        for rows, sets in pieces:
-            value = sets.get(name, base[name] if name in base else np.nan)
+        for (rows, _), value in zip(pieces, values):
             if isinstance(value, pd.Series):
                 chunks.append(value.to_numpy(dtype=object)[rows])
             else:
@@ -335,6 +348,27 @@ def _stack_pieces(base: pd.DataFrame, pieces: list[tuple[np.ndarray, dict]]) -> 
     combined = {c: stacked(c) if c in overwritten else long[c] for c in base.columns}
     combined.update({c: stacked(c) for c in probe.columns if c not in combined})
     return pd.DataFrame(combined, copy=False)
+
+
+def _stacked_text(pieces: list[tuple[np.ndarray, dict]], values: list) -> pd.Series:
+    """One text column of the stacked records as a categorical: each piece's value (a text Series over the
+    base rows, encoded once however many pieces share it, or one text) placed on that piece's records."""
+    encoded: dict[int, pd.Series] = {}
+    for value in values:
+        if isinstance(value, pd.Series) and id(value) not in encoded:
+            encoded[id(value)] = encode_text(value)
+    categories = pd.Index(sorted({*(v for v in values if isinstance(v, str)),
+                                  *(c for e in encoded.values() for c in e.cat.categories)}), dtype=object)
+    chunks = []
+    for (rows, _), value in zip(pieces, values):
+        if isinstance(value, str):
+            chunks.append(np.full(len(rows), categories.get_loc(value), dtype=np.int32))
+        else:
+            column = encoded[id(value)]
+            position = np.append(categories.get_indexer(column.cat.categories), -1)   # code -1 stays -1
+            chunks.append(position[column.cat.codes.to_numpy()[rows]])
+    codes = np.concatenate(chunks)
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.min_scalar_type(-len(categories))), categories=categories))
 
 
 def _piece(base: pd.DataFrame, rows: np.ndarray, sets: dict) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from cdisc_als.derive.ids import derive_var_seq
 from cdisc_als.derive.timing import derive_var_lobxfl
-from cdisc_als.distinct import map_distinct, strip_text
+from cdisc_als.distinct import map_distinct, strip_text, where_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import DECIMAL_COMMA, compute_number, keep_rows, reject
 from cdisc_als.sdtm.common import StudyContext, attach_usubjid
@@ -56,7 +56,7 @@ def build_re(respiratory: pd.DataFrame, ctx: StudyContext, units: dict) -> tuple
         bad |= mask
     out, value, factor, std_unit, unit_in = (keep_rows(x, ~bad) for x in (out, value, factor, std_unit, unit_in))
     # the unit's CT spelling (e.g. PRO-ACT 'Liters' -> 'L') when the collected unit is just another name for it
-    out["REORRESU"] = unit_in.where(factor != 1, std_unit)
+    out["REORRESU"] = where_text(factor != 1, unit_in, std_unit)
     out["RESTRESN"] = value * factor
     out["RESTRESU"] = std_unit
     out["RESTRESC"] = compute_result_text(out["RESTRESN"])
