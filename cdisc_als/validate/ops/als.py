@@ -7,6 +7,7 @@ FVC is RETESTCD FVC in litres and FVCPP in % of predicted, RESTREFN the predicte
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
@@ -112,33 +113,62 @@ def check_alsfrs_5a_5b_both(ds: DatasetData, pkg: Package) -> RecordHits | None:
     return RecordHits((n > 1).reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD")])
 
 
-def _totals_frame(ds: DatasetData) -> pd.DataFrame:
-    """Per row: visit key, scale, whether it is a total, score, item slot (once per dataset and run)."""
+@dataclass(frozen=True)
+class _Totals:
+    """What the total checks read, per row as small arrays (once per dataset and run): the ALS code's row in
+    the instrument table (its last row + 1: no ALS code), the visit key and the score; the table's per-code
+    columns are taken by that row only where a check needs them."""
+
+    code: np.ndarray          # row of the instrument table per record; len(table) for other codes
+    key: np.ndarray           # visit key per record (see _visit_key)
+    score: np.ndarray         # numeric result per record (NaN when none)
+    table: pd.DataFrame       # instrument_items() with integer columns total (1/0), scale_id and slot_id
+
+    def per_row(self, column: str) -> np.ndarray:
+        """The table's numeric ``column`` on each record; -1 (integers) or NaN where the record has no ALS code."""
+        values = self.table[column].to_numpy()
+        missing = -1 if values.dtype.kind in "iu" else np.nan
+        return np.append(values, np.array([missing], dtype=values.dtype))[self.code]
+
+
+def _totals(ds: DatasetData) -> _Totals:
     if ("als_totals",) not in ds._nulls:
-        table = instrument_items().set_index("testcd")
-        per_code = ds.map_text("--TESTCD", lambda code: pd.DataFrame(
-            {"scale": code.map(table["scale"]), "total": code.map(table["is_total"]),
-             "slot": code.map(table["slot"]), "max": code.map(table["max_total"]),
-             "slots": code.map(table["slots"])}))
-        ds._nulls[("als_totals",)] = pd.concat([pd.DataFrame({"key": _visit_key(ds)}), per_code,
-                                                pd.DataFrame({"score": _score(ds)})], axis=1)
+        table = instrument_items()
+        table = table.assign(total=table["is_total"].astype(np.int8), scale_id=pd.factorize(table["scale"])[0],
+                             slot_id=pd.factorize(table["slot"])[0], slots=table["slots"].astype(float))
+        codes, texts = ds.text_codes("--TESTCD")
+        row_of_text = pd.Index(table["testcd"]).get_indexer(texts)      # -1: not an ALS code
+        code = np.where(row_of_text < 0, len(table), row_of_text)[codes]
+        ds._nulls[("als_totals",)] = _Totals(code, _visit_key(ds).to_numpy(), _score(ds).to_numpy(dtype=float),
+                                             table)
     return ds._nulls[("als_totals",)]
 
 
 @register_op("alsfrs_total_sum")
 def check_alsfrs_total_sum(ds: DatasetData, pkg: Package, *, tolerance: float = 0.01) -> RecordHits | None:
-    """A collected total that differs from the sum of its items (checked when every item slot is scored)."""
+    """A collected total that differs from the sum of its items (checked when every item slot is scored).
+
+    Items and totals are grouped by subject-visit and scale as integers: the items' sums and the number of
+    distinct slots they score come from bincounts, and each total finds its group by a sorted search.
+    """
     if not _applies(ds):
         return None
-    frame = _totals_frame(ds)
-    items = frame[(frame["total"] == False) & frame["score"].notna()]  # noqa: E712 - NaN-safe
-    sums = items.groupby(["key", "scale"]).agg(sum=("score", "sum"), scored=("slot", "nunique"))
-    totals = frame[(frame["total"] == True) & frame["score"].notna()]  # noqa: E712
-    joined = totals.join(sums, on=["key", "scale"])
-    complete = joined["scored"] == joined["slots"]
-    bad = complete & ((joined["score"] - joined["sum"]).abs() > tolerance)
-    return RecordHits(bad.reindex(ds.frame.index, fill_value=False), [ds.resolve("--TESTCD"), ds.resolve("--STRESN")
-                                                                       if ds.has("--STRESN") else ds.resolve("--ORRES")])
+    t = _totals(ds)
+    total, scored = t.per_row("total"), ~np.isnan(t.score)
+    items, totals = np.flatnonzero((total == 0) & scored), np.flatnonzero((total == 1) & scored)
+    group = t.key.astype(np.int64) * (int(t.table["scale_id"].max()) + 1) + t.per_row("scale_id")
+    item_group, item_groups = pd.factorize(group[items])
+    sums = np.bincount(item_group, weights=t.score[items], minlength=len(item_groups))
+    width = int(t.table["slot_id"].max()) + 1
+    slot_pairs = pd.unique(item_group.astype(np.int64) * width + t.per_row("slot_id")[items])
+    slots_scored = np.bincount(slot_pairs // width, minlength=len(item_groups))
+    position = pd.Index(item_groups).get_indexer(group[totals])           # -1: a total without items
+    bad = np.zeros(len(ds.frame), dtype=bool)
+    if len(item_groups):
+        complete = (position >= 0) & (slots_scored[position] == t.per_row("slots")[totals])
+        bad[totals[complete & (np.abs(t.score[totals] - sums[position]) > tolerance)]] = True
+    return RecordHits(pd.Series(bad, index=ds.frame.index), [ds.resolve("--TESTCD"), ds.resolve("--STRESN")
+                                                              if ds.has("--STRESN") else ds.resolve("--ORRES")])
 
 
 @register_op("alsfrs_total_range")
@@ -146,9 +176,11 @@ def check_alsfrs_total_range(ds: DatasetData, pkg: Package) -> RecordHits | None
     """Totals outside 0 .. 4 x item slots (0-48 ALSFRS-R, 0-40 ALSFRS)."""
     if not _applies(ds):
         return None
-    frame = _totals_frame(ds)
-    bad = (frame["total"] == True) & frame["score"].notna() & ((frame["score"] < 0) | (frame["score"] > frame["max"]))  # noqa: E712
-    return RecordHits(bad, [ds.resolve("--TESTCD"), ds.resolve("--STRESN") if ds.has("--STRESN") else ds.resolve("--ORRES")])
+    t = _totals(ds)
+    score, top = t.score, t.per_row("max_total")
+    bad = (t.per_row("total") == 1) & ~np.isnan(score) & ((score < 0) | (score > top))
+    return RecordHits(pd.Series(bad, index=ds.frame.index),
+                      [ds.resolve("--TESTCD"), ds.resolve("--STRESN") if ds.has("--STRESN") else ds.resolve("--ORRES")])
 
 
 @register_op("alsfrs_scale_mixed")
@@ -171,9 +203,10 @@ def check_alsfrs_total_jump(ds: DatasetData, pkg: Package, *, max_change: float 
     """Totals that change by more than ``max_change`` points from the subject's previous visit."""
     if not _applies(ds):
         return None
-    frame = _totals_frame(ds)
-    totals = frame[(frame["total"] == True) & frame["score"].notna()].copy()  # noqa: E712
-    rows = ds.frame.index.get_indexer(totals.index)
+    t = _totals(ds)
+    rows = np.flatnonzero((t.per_row("total") == 1) & ~np.isnan(t.score))
+    totals = pd.DataFrame({"scale": t.table["scale"].to_numpy()[t.code[rows]], "score": t.score[rows]},
+                          index=ds.frame.index[rows])
     totals["subject"] = ds.text_at("USUBJID", rows)
     totals["order"] = ds.text_at("--DTC" if ds.has("--DTC") else "VISITNUM", rows)
     if ds.has("VISITNUM"):
