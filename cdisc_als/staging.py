@@ -6,8 +6,10 @@ a full disk, Ctrl-C) leaves the output folder as it was: absent, or holding its 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -82,4 +84,63 @@ def write_through(handle, start: int) -> int:
     return end
 
 
-__all__ = ["staged_output", "move_into_place", "write_through", "WRITE_THROUGH_BYTES"]
+class ChunkWriter:
+    """Writes the chunks a producer hands it from a thread of its own, so that assembling the next chunk
+    (numpy work) and writing this one (system calls, which release the GIL) overlap.
+
+    ``put`` blocks while one chunk waits to be written, so a producer that rotates three buffers never
+    refills one before its bytes are out.  With ``through`` the file is written through to disk every
+    :data:`WRITE_THROUGH_BYTES` (:func:`write_through`).  The first error of the thread (a full disk) is
+    raised by the next ``put`` or by ``close``; leaving the ``with`` block closes.
+    """
+
+    BUFFERS = 3                # a producer rotates this many buffers: one being written, one waiting, one filled
+
+    def __init__(self, handle, *, through: bool) -> None:
+        self.handle, self.through = handle, through
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="chunk-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        synced = self.handle.tell()
+        while (chunk := self.queue.get()) is not None:
+            if self.error is not None:
+                continue                                   # drain after a failure; the producer is told
+            try:
+                self.handle.write(chunk)
+                if self.through and self.handle.tell() - synced >= WRITE_THROUGH_BYTES:
+                    synced = write_through(self.handle, synced)
+            except BaseException as err:  # noqa: BLE001 - handed to the producer
+                self.error = err
+        if self.error is None and self.through:
+            try:
+                write_through(self.handle, synced)
+            except BaseException as err:  # noqa: BLE001 - handed to the producer
+                self.error = err
+
+    def put(self, chunk) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(chunk)
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            self.close()
+        except BaseException:
+            if kind is None:
+                raise                                      # the write failed: that is the error to report
+
+
+__all__ = ["staged_output", "move_into_place", "write_through", "WRITE_THROUGH_BYTES", "ChunkWriter"]

@@ -13,7 +13,7 @@ import pandas as pd
 from cdisc_als.config import build_timestamp
 from cdisc_als.distinct import compute_code_order
 from cdisc_als.errors import XptError
-from cdisc_als.staging import WRITE_THROUGH_BYTES, write_through
+from cdisc_als.staging import WRITE_THROUGH_BYTES, ChunkWriter
 from cdisc_als.xport import layout
 from cdisc_als.xport.checks import (MAX_VARIABLES, NO_FORMAT, SasFormat, check_dataset_name, check_keys,
                                     check_label, check_variable_name, parse_format)
@@ -23,7 +23,8 @@ from cdisc_als.xport.model import WriteReport, XptDataset, XptVariable
 from cdisc_als.xport.read import header_metadata, read_xpt
 from cdisc_als.xport.text import TEXT_KINDS, text_column, transliterate_text
 
-CHUNK_BYTES = 1 << 21          # observations are assembled in ~2 MB slices that stay in cache
+CHUNK_BYTES = 1 << 21          # observations are assembled in ~2 MB slices that stay in cache ...
+BUFFER_BYTES = 1 << 24         # ... into 16 MB buffers, each handed whole to the writing thread
 
 
 @dataclass(frozen=True)
@@ -223,34 +224,40 @@ def _observations_dtype(columns: list[_Column], row_length: int) -> np.dtype:
 
 
 def _write_observations(handle, columns: list[_Column], nrows: int, row_length: int) -> None:
-    """Assemble the observations slice by slice in one reused buffer and write each slice.
+    """Assemble the observations and write them.
 
-    A text column holding one value in every row (STUDYID, DOMAIN ...) is filled in once.  A large
-    file is written through to disk as it goes (:func:`cdisc_als.staging.write_through`).
+    The rows are assembled slice by slice (each slice small enough to stay in the CPU cache) into buffers
+    of :data:`BUFFER_BYTES`, and each full buffer is written by a thread of its own while the next is
+    assembled (:class:`cdisc_als.staging.ChunkWriter`, three buffers in turn; a buffer is large so that the
+    writer rarely waits for the interpreter lock).  A text column holding one value in every row (STUDYID,
+    DOMAIN ...) is filled in once.  A large file is written through to disk as it goes
+    (:func:`cdisc_als.staging.write_through`).
     """
     chunk = max(1, min(nrows, CHUNK_BYTES // row_length))
-    rows = np.empty(chunk, dtype=_observations_dtype(columns, row_length))
-    flat = rows.view(np.uint8)
+    per_buffer = max(1, min(nrows, BUFFER_BYTES // row_length // chunk * chunk))      # whole slices
+    buffers = [np.empty(per_buffer, dtype=_observations_dtype(columns, row_length))
+               for _ in range(ChunkWriter.BUFFERS if nrows > per_buffer else 1)]
     varying = []
     for column in columns:
         name, data = column.variable.name, column.data
         if isinstance(data, CharColumn):
             table = data.table.view(f"V{data.width}")[:, 0]
             if (data.codes == data.codes[0]).all():
-                rows[name] = table[data.codes[0]]
+                for rows in buffers:
+                    rows[name] = table[data.codes[0]]
                 continue
             varying.append((name, table, data.codes))
         else:
             varying.append((name, None, data))
-    through = handle.tell() if nrows * row_length >= WRITE_THROUGH_BYTES else None
-    for start in range(0, nrows, chunk):
-        stop = min(start + chunk, nrows)
-        part = rows[:stop - start]
-        for name, table, data in varying:
-            part[name] = ieee_to_ibm(data[start:stop]) if table is None else table[data[start:stop]]
-        handle.write(flat[:(stop - start) * row_length])
-        if through is not None and (handle.tell() - through >= WRITE_THROUGH_BYTES or stop == nrows):
-            through = write_through(handle, through)
+    with ChunkWriter(handle, through=nrows * row_length >= WRITE_THROUGH_BYTES) as writer:
+        for number, first in enumerate(range(0, nrows, per_buffer)):
+            rows = buffers[number % len(buffers)][:min(per_buffer, nrows - first)]
+            for start in range(0, len(rows), chunk):
+                part, stop = rows[start:start + chunk], min(start + chunk, len(rows))
+                for name, table, data in varying:
+                    values = data[first + start:first + stop]
+                    part[name] = ieee_to_ibm(values) if table is None else table[values]
+            writer.put(rows.view(np.uint8))
 
 
 def _write_atomically(path: Path, head: bytes, columns: list[_Column], nrows: int, row_length: int) -> int:
