@@ -16,7 +16,7 @@ import pandas as pd
 from cdisc_als.distinct import compute_category_order, factorize_objects
 from cdisc_als.errors import XptError
 from cdisc_als.xport.checks import MAX_CHAR_LENGTH
-from cdisc_als.xport.ibm import out_of_range, round_trip_in_place
+from cdisc_als.xport.ibm import LIMIT_EXPONENT, binary_exponent, out_of_range, round_trip_in_place
 from cdisc_als.xport.text import transliterate_text
 
 BLANK = 0x20
@@ -79,12 +79,13 @@ def prepare_numeric(series: pd.Series, where: Where) -> np.ndarray:
     missing (NaN, None, pd.NA) is NaN, -0.0 and underflow are 0.0), which stores the same bytes as the
     values themselves; infinities and |x| >= 16**63 are refused."""
     values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    magnitude = np.abs(values)
-    bad = np.flatnonzero(out_of_range(values, magnitude))
-    if len(bad):
-        raise where.error(f"hold a value an IBM float cannot store (infinite or beyond +-7.2e75, e.g. "
-                          f"{values[bad[0]]!r})", bad)
-    return round_trip_in_place(values, magnitude)
+    exponent = binary_exponent(values)
+    if (exponent >= LIMIT_EXPONENT).any():                 # +-inf, |x| >= 16**63 (or NaN, not an error)
+        bad = np.flatnonzero(out_of_range(values))
+        if len(bad):
+            raise where.error(f"hold a value an IBM float cannot store (infinite or beyond +-7.2e75, e.g. "
+                              f"{values[bad[0]]!r})", bad)
+    return round_trip_in_place(values, exponent)
 
 
 def prepare_character(series: pd.Series, where: Where, *, length: int | None = None,

@@ -52,21 +52,30 @@ def ieee_to_ibm(values: np.ndarray) -> np.ndarray:
     return ibm
 
 
+#: The biased IEEE exponents (bits 52-62) of |x| >= 16**-65 (IBM_MIN) and of |x| >= 16**63 (IBM_LIMIT);
+#: 2047 is that of infinities and NaN.
+MIN_EXPONENT, LIMIT_EXPONENT, SPECIAL_EXPONENT = 1023 - 260, 1023 + 252, 2047
+
+
+def binary_exponent(values: np.ndarray) -> np.ndarray:
+    """The biased IEEE binary64 exponent of each value (0 for zeros and subnormals, 2047 for inf and NaN)."""
+    return (np.asarray(values, dtype=np.float64).view(np.uint64) >> np.uint64(52)).astype(np.int16) & 0x7FF
+
+
 def ibm_round_trip(values: np.ndarray) -> np.ndarray:
     """``ibm_to_ieee(ieee_to_ibm(values))`` without the bit patterns: the value every float in range reads back
     as.  IEEE -> IBM is exact, so a value comes back unchanged, but for zeros (``-0.0`` reads as ``0.0``) and
     underflow (``0 < |x| < 16**-65`` reads as ``0.0``); every NaN reads as numpy's ``nan`` (whatever its sign
     and payload were)."""
     out = np.array(values, dtype=np.float64)
-    return round_trip_in_place(out, np.abs(out))
+    return round_trip_in_place(out, binary_exponent(out))
 
 
-def round_trip_in_place(values: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
-    """:func:`ibm_round_trip` done on ``values`` itself (``magnitude`` is ``np.abs(values)``); returns ``values``.
-    Writing the result stores the same bytes as writing ``values`` did."""
-    odd = np.flatnonzero(~(magnitude >= IBM_MIN))          # NaN, zeros and underflow: the only values that change
-    if len(odd):
-        values[odd] = np.where(np.isnan(values[odd]), np.nan, 0.0)
+def round_trip_in_place(values: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """:func:`ibm_round_trip` done on ``values`` itself (``exponent`` is :func:`binary_exponent` of it);
+    returns ``values``.  Writing the result stores the same bytes as writing ``values`` did."""
+    np.copyto(values, 0.0, where=exponent < MIN_EXPONENT)           # zeros (-0.0 too), subnormals, underflow
+    np.copyto(values, np.nan, where=exponent == SPECIAL_EXPONENT)   # NaN, its sign and payload dropped
     return values
 
 
