@@ -9,9 +9,11 @@ categoricals), and that one folder of datasets serves define, validation and
 what the others see.
 
 Checking a written folder (define, then validate) needs nothing but that
-folder, so it runs in a forked child process (:mod:`cdisc_als.background`)
-while the parent goes on: the SDTM is checked while ADaM is derived, the
-ADaM while the table and plots are drawn.  Where fork is not available, or
+folder, so the SDTM is checked in a forked child process
+(:mod:`cdisc_als.background`) while the parent derives ADaM, and the ADaM is
+checked by the parent while a forked child draws the table and plots.  The
+larger work stays in the parent, which reuses the memory it has freed; a
+child's every new page is a fresh one.  Where fork is not available, or
 with ``parallel=False``, the same stages run one after the other.
 Each stage's start, wall time and peak memory are kept for the log and for
 ``benchmarks/pool.py``.
@@ -82,11 +84,11 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
     report = RunReport(out_dir)
     checks = {}
 
-    def check(kind: str, folder) -> None:
-        process = f"checking {kind}" if parallel and can_fork() else "main"
+    def check(kind: str, folder, *, background: bool) -> None:
+        process = f"checking {kind}" if background and parallel and can_fork() else "main"
         checks[kind] = start(lambda: check_folder(folder, report, stage, kind, study, settings, define=define,
                                                   validate=validate, echo=echo, process=process),
-                             parallel=parallel)
+                             parallel=background and parallel)
 
     with staged_output(out_dir) as stage, _cancelled_on_failure(checks):
         converted = report.timed("convert", lambda: convert(
@@ -94,11 +96,11 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
             echo=lambda m: echo(f"  {m}"), keep_written=True), echo)
         report.summary["reconciliation"] = converted.reconciliation
         sdtm = [sdtm_from_folder(converted.written)]
-        check("sdtm", converted.written)
+        check("sdtm", converted.written, background=True)
         del converted                                  # derive holds the SDTM frames' only references now
         derived = report.timed("derive", lambda: derive_from_frames(
-            sdtm.pop(), stage / "adam", settings=settings, tables_dir=stage / "tables",
-            on_written=lambda folder: check("adam", folder)), echo)
+            sdtm.pop(), stage / "adam", settings=settings, tables_dir=stage / "tables", parallel=parallel,
+            on_written=lambda folder: check("adam", folder, background=False)), echo)
         report.summary["adam_rows"] = derived.rows
         del derived
         for kind, started in checks.items():

@@ -132,17 +132,20 @@ def derive(sdtm_dir: Path | str, out_dir: Path | str, *, settings: Settings | No
 
 def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, settings: Settings | None = None,
                        tables_dir: Path | str | None = None, keep_written: bool = False,
-                       on_written: Callable[[XptFolder], None] | None = None) -> DeriveReport:
+                       on_written: Callable[[XptFolder], None] | None = None,
+                       parallel: bool = False) -> DeriveReport:
     """:func:`derive` on SDTM frames already read (keyed by upper-case domain, as :func:`read_sdtm` or
     :func:`sdtm_from_folder` give them; QS and RE may hold categorical text).
 
     The ADaM files are written first, each working frame let go once its file is written, and the table
     and plots are drawn from the datasets as the files hold them (``read_xpt(text="category")``, handed
-    back by the writer).  That folder is passed to ``on_written`` before the table and plots are drawn
-    (``run`` starts checking ADaM then) and, with ``keep_written``, kept in the report (``written``), so a
-    caller need not read the files again.  The SDTM frames are let go once the reconciliation is computed:
-    a caller that hands over its only references (``run`` does) has their memory back before ADaM is written.
+    back by the writer).  That folder is passed to ``on_written`` (``run`` checks ADaM then) and, with
+    ``keep_written``, kept in the report (``written``), so a caller need not read the files again.  With
+    ``parallel`` the table and plots are drawn in a forked child meanwhile (:mod:`cdisc_als.background`).
+    The SDTM frames are let go once the reconciliation is computed: a caller that hands over its only
+    references (``run`` does) has their memory back before ADaM is written.
     """
+    from cdisc_als.background import start
     from cdisc_als.adam.plots import write_plots
     from cdisc_als.adam.tables import write_slope_table
 
@@ -160,14 +163,22 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
                    for name in DATASETS]               # each working frame is let go once its file is written
         written = XptFolder.of_written(out_dir, [r.dataset for r in reports])
         del reports
-        if on_written is not None:
-            on_written(written)
         as_written = {d.name: d.frame if d.name in RECORD_DATASETS else decode_text(d.frame)
                       for d in written.shared()}
-        write_slope_table(as_written, stage_tables, settings)
-        excluded.to_csv(stage_tables / "excluded.csv", index=False, lineterminator="\n")
-        reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
-        write_plots(as_written, stage_tables, settings)
+
+        def draw() -> None:
+            write_slope_table(as_written, stage_tables, settings)
+            excluded.to_csv(stage_tables / "excluded.csv", index=False, lineterminator="\n")
+            reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
+            write_plots(as_written, stage_tables, settings)
+        drawing = start(draw, parallel=parallel)
+        try:
+            if on_written is not None:
+                on_written(written)
+        except BaseException:
+            drawing.cancel()
+            raise
+        drawing.result()
         del as_written
         report.written = written if keep_written else None
         files = sorted(stage_adam.iterdir())
