@@ -25,9 +25,9 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
 
     ``func`` must work value by value (the result for a row depends on that row's value only),
     as ``.str`` methods, ``astype``, ``isin`` and comparisons do; it may return a Series or a
-    DataFrame (several results per value).  For a categorical ``series`` a text result without
-    missing values comes back as a categorical over its sorted values (one small integer per row
-    instead of one object), the same values.
+    DataFrame (several results per value).  For a categorical or numeric ``series`` a text result
+    (or text column of a DataFrame result) without missing values comes back as a categorical over its
+    sorted values (one small integer per row instead of one object), the same values.
 
     >>> map_distinct(pd.Series([" a", "b ", " a"]), lambda s: s.str.strip()).tolist()
     ['a', 'b', 'a']
@@ -278,12 +278,15 @@ def _spread(data, codes: np.ndarray, func):
     :func:`map_distinct`)."""
     first = compute_first_rows(codes)
     result = func(data.iloc[first].reset_index(drop=True))
-    if isinstance(getattr(data, "dtype", None), pd.CategoricalDtype) and isinstance(result, pd.Series) \
-            and _is_plain_text(result):
-        out = pd.Series(encode_text(result).array.take(codes), index=data.index, name=result.name)
-        return out
+    coded = isinstance(data, pd.Series) and (isinstance(data.dtype, pd.CategoricalDtype) or data.dtype.kind in "fiu")
+    if coded and isinstance(result, pd.Series) and _is_plain_text(result):
+        return pd.Series(encode_text(result).array.take(codes), index=data.index, name=result.name)
     out = result.take(codes)
     out.index = data.index
+    if coded and isinstance(result, pd.DataFrame):
+        text = [c for c in result.columns if _is_plain_text(result[c])]
+        for column in text:
+            out[column] = encode_text(result[column]).array.take(codes)
     return out
 
 

@@ -33,7 +33,9 @@ def test_map_distinct_equals_the_operation_on_every_row(values, dtype, op):
 def test_numeric_columns(values):
     series = pd.Series(values, dtype="float64")
     pd.testing.assert_series_equal(compute_blank(series), series.isna())
-    pd.testing.assert_series_equal(strip_text(series), series.astype(str).str.strip())
+    stripped = strip_text(series)                 # text of numbers comes back categorical, the same values
+    assert len(series) == 0 or stripped.isna().any() or isinstance(stripped.dtype, pd.CategoricalDtype)
+    pd.testing.assert_series_equal(stripped.astype(object), series.astype(str).str.strip().astype(object))
 
 
 def test_blank_and_strip_on_text():

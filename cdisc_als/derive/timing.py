@@ -14,7 +14,7 @@ import pandas as pd
 
 from cdisc_als.derive.dates import (compute_day_number, compute_iso_from_day_number, compute_study_day)
 from cdisc_als.derive.ids import SUBJECT_ROW
-from cdisc_als.distinct import compute_rank_order, compute_ranks, compute_row_codes, map_distinct
+from cdisc_als.distinct import compute_rank_order, compute_ranks, compute_row_codes, map_distinct, where_text
 from cdisc_als.errors import RejectReason
 from cdisc_als.ingest.layout import Layout, reject
 
@@ -114,11 +114,13 @@ def derive_var_epoch(dataset: pd.DataFrame, *, day: str, refs: pd.DataFrame, eve
     which = np.select(
         [d.isna() | trt.isna(), d <= screen, d < trt, (d == trt) & events, (d == trt), d > trt],
         list(range(len(EPOCH_BY_DAY))), default=0)
-    by_day = EPOCH_BY_DAY[which]         # one object per epoch, shared by the records
+    labels, label = np.unique(EPOCH_BY_DAY.astype(str), return_inverse=True)
+    by_day = pd.Series(pd.Categorical.from_codes(label.reshape(-1)[which], categories=pd.Index(labels, dtype=object)),
+                       index=out.index)                  # a small code per record, not an object
     if "_planned_epoch" in out:
         planned = out["_planned_epoch"]
         has_plan = map_distinct(planned, lambda p: p.fillna("") != "").to_numpy(dtype=bool)
-        out["EPOCH"] = np.where(has_plan, planned.to_numpy(dtype=object), by_day)
+        out["EPOCH"] = where_text(has_plan, planned.fillna("") if planned.dtype == object else planned, by_day)
     else:
         out["EPOCH"] = by_day
     return out
@@ -131,8 +133,7 @@ def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day:
     trt = compute_subject_value(out, refs["TRT_DAY"])
     eligible = out[value].notna() & out[day].notna() & (out[day] <= trt)
     keys = ["USUBJID", *by]
-    flag = np.empty(len(out), dtype=object)
-    flag.fill("")
+    flag = np.zeros(len(out), dtype=np.int8)            # codes of the categories "", "Y"
     rows = np.flatnonzero(eligible.to_numpy(dtype=bool))
     rows = rows[out[keys].iloc[rows].notna().all(axis=1).to_numpy()]   # as groupby: no key, no group
     if len(rows):
@@ -140,6 +141,7 @@ def derive_var_lobxfl(dataset: pd.DataFrame, *, domain: str, by: list[str], day:
         rows = rows[compute_rank_order([compute_ranks(sort_keys[c]) for c in sort_keys.columns], len(rows))]
         group = compute_row_codes(out[keys].iloc[rows])
         _, last_from_end = np.unique(group[::-1], return_index=True)     # each group's last record
-        flag[rows[len(rows) - 1 - last_from_end]] = "Y"
-    out[f"{domain}LOBXFL"] = pd.Series(flag, index=out.index, dtype=object)
+        flag[rows[len(rows) - 1 - last_from_end]] = 1
+    out[f"{domain}LOBXFL"] = pd.Series(pd.Categorical.from_codes(flag, categories=pd.Index(["", "Y"], dtype=object)),
+                                       index=out.index)
     return out
