@@ -16,7 +16,7 @@ import pandas as pd
 from cdisc_als.config import Settings, build_timestamp
 from cdisc_als.errors import RejectReason, UserError, XptError
 from cdisc_als.export.dataset import DatasetMeta, write_dataset
-from cdisc_als.ingest.layout import FILE, ROW, find_source_file, load_layout, map_source, source_columns
+from cdisc_als.ingest.layout import ROW, find_source_file, load_layout, map_source, source_columns
 from cdisc_als.ingest.read import read_source
 from cdisc_als.metadata.schemas import check_dataset
 from cdisc_als.metadata.spec import Spec, load_spec

@@ -17,8 +17,7 @@ from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclus
                                 derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, encode_record_text,
                                 merge_table, missing_like, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
-from cdisc_als.distinct import (as_text, compute_first_rows, compute_row_codes, compute_sort_order, encode_text,
-                                reorder_rows)
+from cdisc_als.distinct import (as_text, compute_first_rows, compute_row_codes, compute_sort_order, reorder_rows)
 from cdisc_als.metadata.spec import load_instrument
 from cdisc_als.metadata.study import StudySpec
 
@@ -90,15 +89,18 @@ def derive_param_sum(dataset: pd.DataFrame, *, by_vars: Sequence[str], component
         done = np.flatnonzero((counts.reshape(ngroups, len(slots)) == 1).all(axis=1))
         total = np.bincount(group[used], weights=values[used], minlength=ngroups)
         rows.append(first[done])
-        names.append(np.full(len(done), target, dtype=object))
+        names.append((target, len(done)))
         sums.append(total[done])
     if not rows:
-        rows, names, sums = [np.empty(0, np.intp)], [np.empty(0, object)], [np.empty(0)]
+        rows, names, sums = [np.empty(0, np.intp)], [], [np.empty(0)]
     out = dataset[list(by_vars)].iloc[np.concatenate(rows)].reset_index(drop=True)
-    out["PARAMCD"] = np.concatenate(names)
+    if isinstance(dataset["PARAMCD"].dtype, pd.CategoricalDtype):     # the targets' codes, no text per record
+        categories = dataset["PARAMCD"].cat.categories
+        codes = np.repeat([categories.get_loc(t) for t, _ in names], [n for _, n in names]).astype(np.int32)
+        out["PARAMCD"] = pd.Categorical.from_codes(codes, dtype=dataset["PARAMCD"].dtype)
+    else:
+        out["PARAMCD"] = np.repeat(np.asarray([t for t, _ in names], dtype=object), [n for _, n in names])
     out["AVAL"] = np.concatenate(sums)
-    if isinstance(dataset["PARAMCD"].dtype, pd.CategoricalDtype):
-        out["PARAMCD"] = encode_text(out["PARAMCD"], dataset["PARAMCD"].cat.categories)
     out = reorder_rows(out, compute_sort_order(out[[*by_vars, "PARAMCD"]]))
     return out.assign(**{c: missing_like(dataset[c], len(out)) if c in dataset else None
                          for c in ("SRCDOM", "SRCVAR")}, SRCSEQ=float("nan"))

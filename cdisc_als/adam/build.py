@@ -146,8 +146,6 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
     references (``run`` does) has their memory back before ADaM is written.
     """
     from cdisc_als.background import start
-    from cdisc_als.adam.plots import write_plots
-    from cdisc_als.adam.tables import write_slope_table
 
     settings = settings or Settings()
     out_dir = Path(out_dir).resolve()
@@ -167,6 +165,8 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
                       for d in written.shared()}
 
         def draw() -> None:
+            from cdisc_als.adam.plots import write_plots            # matplotlib and scipy: imported where drawn
+            from cdisc_als.adam.tables import write_slope_table
             write_slope_table(as_written, stage_tables, settings)
             excluded.to_csv(stage_tables / "excluded.csv", index=False, lineterminator="\n")
             reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
@@ -179,7 +179,6 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
             drawing.cancel()
             raise
         drawing.result()
-        del as_written
         report.written = written if keep_written else None
         files = sorted(stage_adam.iterdir())
         report.tables = [tables_dir / p.name for p in sorted(stage_tables.iterdir())]

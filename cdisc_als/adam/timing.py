@@ -10,7 +10,6 @@ One rule for every dataset (ADaMIG 1.3 ADT/ADY; SDTMIG 3.4 §4.4.4 study days ha
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from cdisc_als.distinct import map_distinct

@@ -18,7 +18,7 @@ from cdisc_als.errors import UserError, XptError
 from cdisc_als.xport import layout
 from cdisc_als.xport.checks import SasFormat
 from cdisc_als.xport.ibm import ibm_to_ieee
-from cdisc_als.xport.model import EncodingIssue, XptDataset, XptFolder, XptMetadata, XptVariable
+from cdisc_als.xport.model import XptDataset, XptFolder, XptMetadata, XptVariable
 from cdisc_als.xport.text import TEXT_KINDS, decode_words, packed_integers, read_windows, value_windows
 
 _FIRST_OBS = 9 * layout.RECORD          # the earliest an OBS block can start: 8 header records + 1 namestr record

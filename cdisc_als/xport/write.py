@@ -15,7 +15,7 @@ from cdisc_als.distinct import compute_code_order
 from cdisc_als.errors import XptError
 from cdisc_als.staging import WRITE_THROUGH_BYTES, ChunkWriter
 from cdisc_als.xport import layout
-from cdisc_als.xport.checks import (MAX_VARIABLES, NO_FORMAT, SasFormat, check_dataset_name, check_keys,
+from cdisc_als.xport.checks import (MAX_VARIABLES, SasFormat, check_dataset_name, check_keys,
                                     check_label, check_variable_name, parse_format)
 from cdisc_als.xport.columns import CharColumn, Where, column_type, prepare_character, prepare_numeric
 from cdisc_als.xport.ibm import ieee_to_ibm

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.validate.context import DatasetData
-from cdisc_als.validate.registry import RecordHits, register_op
+from cdisc_als.validate.registry import RecordHits, TableHits, register_op
 
 _NUM = {"gt": operator.gt, "lt": operator.lt, "ge": operator.ge, "le": operator.le}
 
@@ -131,11 +131,10 @@ def check_condition(ds: DatasetData, pkg, **params) -> RecordHits | None:
 
 
 @register_op("each_variable", level="record")
-def check_each_variable(ds: DatasetData, pkg, **params) -> "TableHits | None":
+def check_each_variable(ds: DatasetData, pkg, **params) -> TableHits | None:
     """Apply one clause to every variable matching ``pattern`` (e.g. leading spaces in any Char)."""
     import re
 
-    from cdisc_als.validate.registry import TableHits
 
     pattern = re.compile(params.get("pattern", ".*"))
     skip = re.compile(params["skip"]) if params.get("skip") else None
