@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
-                                derive_var_aseq, derive_vars_adsl, derive_vars_base_chg, encode_record_text,
+                                constant_text, derive_var_aseq, derive_vars_adsl, derive_vars_base_chg,
+                                encode_record_text,
                                 merge_table, missing_like, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
 from cdisc_als.distinct import (as_text, compute_first_rows, compute_row_codes, compute_sort_order, reorder_rows)
@@ -51,12 +52,14 @@ def filter_alsfrs_r(qs: pd.DataFrame, instrument: pd.DataFrame) -> tuple[pd.Data
                            "converter-derived total: recomputed from items"),
     ], ignore_index=True)
     keep = testcd.isin(codes) & value.notna() & ~(is_total & derived)
-    rows = qs[keep].reset_index(drop=True)
+    used = ["USUBJID", "QSTESTCD", "QSDTC", "QSDY", "VISITNUM", "QSSEQ", *(["VISIT"] if "VISIT" in qs else [])]
+    rows = qs.loc[keep, used].reset_index(drop=True)              # only the columns read: not a copy of QS
     records = pd.DataFrame({
         "USUBJID": as_text(rows["USUBJID"]), "PARAMCD": as_text(rows["QSTESTCD"]),
         "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["QSDTC"]),
         "_DY": to_num(rows["QSDY"]), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))),
-        "AVISITN": to_num(rows["VISITNUM"]), "SRCDOM": "QS", "SRCVAR": "QSSTRESN", "SRCSEQ": to_num(rows["QSSEQ"])})
+        "AVISITN": to_num(rows["VISITNUM"]), "SRCDOM": constant_text("QS", len(rows)),
+        "SRCVAR": constant_text("QSSTRESN", len(rows)), "SRCSEQ": to_num(rows["QSSEQ"])})
     return records, excluded
 
 

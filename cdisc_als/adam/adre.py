@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, derive_var_ablfl,
+from cdisc_als.adam.bds import (EXCLUSION_COLUMNS, blank_to_none, compute_exclusions, constant_text, derive_var_ablfl,
                                 derive_var_aseq, derive_var_extreme_flag, derive_vars_adsl, derive_vars_base_chg,
                                 derive_vars_param, encode_record_text, require_columns, to_num)
 from cdisc_als.adam.timing import compute_sas_date, derive_vars_ady
@@ -35,14 +35,17 @@ def derive_adre(re: pd.DataFrame | None, adsl: pd.DataFrame, spec: StudySpec) ->
     require_columns(re, RE_REQUIRED, dataset="RE")
     value = to_num(re["RESTRESN"])
     keep = re["RETESTCD"].isin(params["paramcd"]) & value.notna()
-    rows = re[keep].reset_index(drop=True)
+    used = ["USUBJID", "RETESTCD", "REDTC", "REDY", "VISITNUM", "RESEQ",
+            *[c for c in ("VISIT", "REREPNUM") if c in re]]
+    rows = re.loc[keep, used].reset_index(drop=True)              # only the columns read: not a copy of RE
     records = pd.DataFrame({
         "USUBJID": as_text(rows["USUBJID"]), "PARAMCD": as_text(rows["RETESTCD"]),
         "AVAL": value[keep].to_numpy(), "ADT": compute_sas_date(rows["REDTC"]),
         "_DY": to_num(rows["REDY"]), "AVISIT": blank_to_none(rows.get("VISIT", pd.Series("", index=rows.index))),
         "AVISITN": to_num(rows["VISITNUM"]),
         "REREPNUM": to_num(rows["REREPNUM"]) if "REREPNUM" in rows else float("nan"),
-        "SRCDOM": "RE", "SRCVAR": "RESTRESN", "SRCSEQ": to_num(rows["RESEQ"])})
+        "SRCDOM": constant_text("RE", len(rows)), "SRCVAR": constant_text("RESTRESN", len(rows)),
+        "SRCSEQ": to_num(rows["RESEQ"])})
     records = encode_record_text(records, adsl, params["paramcd"])
     records = derive_vars_param(records, params)
     records = derive_vars_ady(records, adsl, dy_var="_DY")

@@ -60,6 +60,11 @@ def encode_record_text(records: pd.DataFrame, adsl: pd.DataFrame, paramcds: Sequ
     return out.assign(**{c: encode_text(out[c]) for c in ("AVISIT", "SRCDOM", "SRCVAR") if c in out})
 
 
+def constant_text(value: str, size: int) -> pd.Categorical:
+    """``size`` records holding the text ``value``, as a categorical (one byte per record, not one object)."""
+    return pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), categories=pd.Index([value], dtype=object))
+
+
 def missing_like(column: pd.Series, size: int):
     """``size`` missing values of ``column``'s kind: NaN for numbers, a missing code of its categorical,
     else None."""
@@ -171,4 +176,4 @@ def to_num(series: pd.Series) -> pd.Series:
 
 __all__ = ["EXCLUSION_COLUMNS", "compute_exclusions", "require_columns", "derive_var_extreme_flag", "derive_var_ablfl", "derive_vars_base_chg",
            "derive_var_aseq", "derive_vars_adsl", "derive_vars_param", "blank_to_none", "to_num",
-           "merge_table", "encode_record_text", "missing_like"]
+           "merge_table", "encode_record_text", "missing_like", "constant_text"]

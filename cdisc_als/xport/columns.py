@@ -16,7 +16,8 @@ import pandas as pd
 from cdisc_als.distinct import compute_category_order, factorize_objects
 from cdisc_als.errors import XptError
 from cdisc_als.xport.checks import MAX_CHAR_LENGTH
-from cdisc_als.xport.ibm import LIMIT_EXPONENT, binary_exponent, out_of_range, round_trip_in_place
+from cdisc_als.xport.ibm import (LIMIT_EXPONENT, MIN_EXPONENT, SPECIAL_EXPONENT, binary_exponent, out_of_range,
+                                round_trip_in_place)
 from cdisc_als.xport.text import transliterate_text
 
 BLANK = 0x20
@@ -74,18 +75,38 @@ def column_type(series: pd.Series, where: Where) -> str:
     raise where.error(f"has dtype {dtype}, which is neither numeric nor text")
 
 
-def prepare_numeric(series: pd.Series, where: Where) -> np.ndarray:
-    """float64 values, a new array, as they will read back (:func:`~cdisc_als.xport.ibm.ibm_round_trip`:
-    missing (NaN, None, pd.NA) is NaN, -0.0 and underflow are 0.0), which stores the same bytes as the
-    values themselves; infinities and |x| >= 16**63 are refused."""
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+@dataclass(frozen=True)
+class NumColumn:
+    """A numeric column ready to write: ``values`` (float64) hold what reading the file back gives, and
+    ``source`` is the column itself when it already held exactly that (a float64 column without -0.0,
+    underflow or an unusual NaN), so the dataset as read back can share it instead of a copy."""
+
+    values: np.ndarray
+    source: pd.Series | None
+
+
+#: The bits of numpy's own NaN, the one missing value reads back as.
+CANONICAL_NAN = np.float64(np.nan).view(np.uint64)
+
+
+def prepare_numeric(series: pd.Series, where: Where) -> NumColumn:
+    """float64 values as they will read back (:func:`~cdisc_als.xport.ibm.ibm_round_trip`: missing (NaN,
+    None, pd.NA) is NaN, -0.0 and underflow are 0.0), which store the same bytes as the values themselves;
+    infinities and |x| >= 16**63 are refused.  A float64 column that needs none of those changes is not
+    copied."""
+    plain = series.dtype == np.float64
+    values = series.to_numpy() if plain else series.to_numpy(dtype=np.float64, na_value=np.nan)
     exponent = binary_exponent(values)
     if (exponent >= LIMIT_EXPONENT).any():                 # +-inf, |x| >= 16**63 (or NaN, not an error)
         bad = np.flatnonzero(out_of_range(values))
         if len(bad):
             raise where.error(f"hold a value an IBM float cannot store (infinite or beyond +-7.2e75, e.g. "
                               f"{values[bad[0]]!r})", bad)
-    return round_trip_in_place(values, exponent)
+    bits = values.view(np.uint64)
+    changes = ((exponent < MIN_EXPONENT) & (bits != 0)) | ((exponent == SPECIAL_EXPONENT) & (bits != CANONICAL_NAN))
+    if not changes.any():
+        return NumColumn(values, series if plain else None)
+    return NumColumn(round_trip_in_place(np.array(values), exponent), None)
 
 
 def prepare_character(series: pd.Series, where: Where, *, length: int | None = None,

@@ -17,7 +17,7 @@ from cdisc_als.staging import WRITE_THROUGH_BYTES, ChunkWriter
 from cdisc_als.xport import layout
 from cdisc_als.xport.checks import (MAX_VARIABLES, SasFormat, check_dataset_name, check_keys,
                                     check_label, check_variable_name, parse_format)
-from cdisc_als.xport.columns import CharColumn, Where, column_type, prepare_character, prepare_numeric
+from cdisc_als.xport.columns import CharColumn, NumColumn, Where, column_type, prepare_character, prepare_numeric
 from cdisc_als.xport.ibm import ieee_to_ibm
 from cdisc_als.xport.model import WriteReport, XptDataset, XptVariable
 from cdisc_als.xport.read import header_metadata, read_xpt
@@ -31,7 +31,7 @@ BUFFER_BYTES = 1 << 24         # ... into 16 MB buffers, each handed whole to th
 class _Column:
     variable: XptVariable
     form: SasFormat
-    data: CharColumn | np.ndarray        # CharColumn for Char, float64 values for Num
+    data: CharColumn | NumColumn
 
 
 def write_xpt(frame: pd.DataFrame, path: str | os.PathLike, *, name: str, label: str = "",
@@ -110,8 +110,8 @@ def _as_read(columns: list[_Column], head: bytes, path: Path, nrows: int, text: 
     values, text_codes = {}, {}
     for column in columns:
         name, data = column.variable.name, column.data
-        if not isinstance(data, CharColumn):
-            values[name] = data                                 # the writer's own copy, already as read back
+        if isinstance(data, NumColumn):                        # the column itself, or the writer's own copy
+            values[name] = data.values if data.source is None else data.source.reset_index(drop=True)
         elif nrows == 0:
             values[name] = np.empty(0, dtype=object)            # as the reader gives an empty text column
         elif text == "category":
@@ -248,7 +248,7 @@ def _write_observations(handle, columns: list[_Column], nrows: int, row_length: 
                 continue
             varying.append((name, table, data.codes))
         else:
-            varying.append((name, None, data))
+            varying.append((name, None, data.values))
     with ChunkWriter(handle, through=nrows * row_length >= WRITE_THROUGH_BYTES) as writer:
         for number, first in enumerate(range(0, nrows, per_buffer)):
             rows = buffers[number % len(buffers)][:min(per_buffer, nrows - first)]

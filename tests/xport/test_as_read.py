@@ -116,3 +116,12 @@ def test_categorical_text_writes_the_bytes_of_plain_text(frame, sort, tmp_path):
     as_categories = write_xpt(coded, tmp_path / "cat2.xpt", name="GEN", as_read=True, text="category").dataset
     pd.testing.assert_frame_equal(as_categories.frame, read_xpt(tmp_path / "cat2.xpt", text="category").frame,
                                   check_exact=True)
+
+
+def test_the_dataset_as_read_does_not_change_with_the_frame_written(tmp_path):
+    frame = pd.DataFrame({"N": [1.5, 2.0, np.nan], "T": ["a", "b", "c"]})
+    handed = write_xpt(frame, tmp_path / "x.xpt", name="X", as_read=True).dataset
+    frame.loc[0, "N"] = 999.0                      # the writer shares an unchanged float column, copy-on-write
+    frame["N"] *= 2
+    assert handed.frame["N"].tolist()[:2] == [1.5, 2.0]
+    assert_same_dataset(handed, read_xpt(tmp_path / "x.xpt"))
