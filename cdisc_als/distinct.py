@@ -34,8 +34,27 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     """
     if len(series) == 0:
         return func(series)
-    out = _spread(series, compute_value_codes(series), func)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        out = _spread(series, *_category_sample(series), func)
+    else:
+        codes = compute_value_codes(series)
+        out = _spread(series, series.iloc[compute_first_rows(codes)].reset_index(drop=True), codes, func)
     return out.rename(series.name) if isinstance(out, pd.Series) else out
+
+
+def _category_sample(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """One value per category the rows of a categorical hold (and a missing value when a row has one), with
+    each row's position in that sample: the categories held are found by :func:`compute_code_order`, which
+    stops as soon as each has shown up, so no pass over the rows factorises anything."""
+    codes, size = series.cat.codes.to_numpy(), len(series.cat.categories)
+    held = np.sort(compute_code_order(codes, size))
+    missing = bool(len(codes)) and int(codes.min()) < 0
+    number = np.full(size + 1, -1, dtype=np.intp)                  # the last slot: code -1 (missing)
+    number[held] = np.arange(len(held))
+    if missing:
+        number[size] = len(held)
+    sample = pd.Categorical.from_codes(np.append(held, -1) if missing else held, dtype=series.dtype)
+    return pd.Series(sample, name=series.name), number[codes]
 
 
 def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
@@ -47,7 +66,8 @@ def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Ser
     """
     if len(frame) == 0:
         return func(frame)
-    return _spread(frame, compute_row_codes(frame), func)
+    codes = compute_row_codes(frame)
+    return _spread(frame, frame.iloc[compute_first_rows(codes)].reset_index(drop=True), codes, func)
 
 
 def compute_row_codes(frame: pd.DataFrame) -> np.ndarray:
@@ -272,12 +292,11 @@ def compute_first_rows(codes: np.ndarray) -> np.ndarray:
     return first
 
 
-def _spread(data, codes: np.ndarray, func):
-    """``func`` on the first row of each code, taken back to every row (index and dtype of the result kept;
-    text that a categorical column gives without a missing value comes back categorical, see
-    :func:`map_distinct`)."""
-    first = compute_first_rows(codes)
-    result = func(data.iloc[first].reset_index(drop=True))
+def _spread(data, sample, codes: np.ndarray, func):
+    """``func`` on ``sample`` (one row of ``data`` per code, in code order), taken back to every row by
+    ``codes`` (index and dtype of the result kept; text that a categorical or numeric column gives without
+    a missing value comes back categorical, see :func:`map_distinct`)."""
+    result = func(sample)
     coded = isinstance(data, pd.Series) and (isinstance(data.dtype, pd.CategoricalDtype) or data.dtype.kind in "fiu")
     if coded and isinstance(result, pd.Series) and _is_plain_text(result):
         return pd.Series(encode_text(result).array.take(codes), index=data.index, name=result.name)

@@ -184,3 +184,18 @@ def test_factorize_text_is_pandas_factorize_of_the_values(values, dtype):
     expected_codes, expected_uniques = pd.factorize(np.array(values, dtype=object))
     assert codes.tolist() == expected_codes.tolist()
     assert uniques.tolist() == list(expected_uniques)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(KEY_TEXT, max_size=30), dtype=st.sampled_from(["encoded", "unsorted"]),
+       op=st.sampled_from(sorted(OPERATIONS)), extra=st.booleans())
+def test_map_distinct_on_a_categorical_gives_the_operation_s_values(values, dtype, op, extra):
+    series = as_dtype(pd.Series(values, dtype=object, name="V"), dtype)
+    if extra:                                                  # a category no row holds changes nothing
+        series = series.cat.add_categories(["never held"])
+    series.index = np.arange(len(series)) * 3 + 5
+    expected = OPERATIONS[op](series)
+    got = map_distinct(series, OPERATIONS[op])
+    assert got.index.equals(series.index)
+    assert got.astype(object).where(got.notna(), None).tolist() == \
+        expected.astype(object).where(expected.notna(), None).tolist()
