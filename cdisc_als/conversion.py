@@ -35,46 +35,117 @@ class ConvertResult:
     written: XptFolder | None = None        # OUT_DIR/sdtm as read_xpt_folder(text="category") gives it
 
 
-def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None]):
-    """Read and map every source the layout names; returns (layout, sources by target, rejects, counts)."""
+@dataclass
+class FormRead:
+    """One form of a layout as read: its canonical frame, rejects, row count, columns and log lines."""
+
+    form: str
+    target: str
+    canonical: pd.DataFrame
+    rejects: pd.DataFrame
+    count: dict
+    file: str
+    columns_seen: list[str]
+    columns_used: list[str]
+    coding: pd.DataFrame | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+def read_form(input_dir: Path, form: str, cfg: dict, layout) -> FormRead | None:
+    """Read and map the file of one form; None (with a log line) when an optional form has no file."""
+    messages: list[str] = []
+    path = find_source_file(input_dir, cfg["file"])
+    if path is None:
+        if cfg.get("optional") or cfg["target"] not in ("subjects",):
+            return FormRead(form, cfg["target"], None, None, None, "", [], [],
+                            messages=[f"{form}: no file '{cfg['file']}.*' in {input_dir}; skipped"])
+        raise UserError(f"no file for form '{form}' (expected {cfg['file']}.csv/.xlsx/.sas7bdat/.sav/.xpt)",
+                        file=input_dir)
+    raw = read_source(path, expected=source_columns(cfg))
+    if not len(raw):
+        if cfg["target"] == "subjects":
+            raise UserError(f"no data rows below the header: form '{form}' lists the subjects", file=path)
+        messages.append(f"{path}: no data rows below the header (form '{form}')")
+    canonical, rej = map_source(raw, cfg, layout, path, form)
+    read = FormRead(form, cfg["target"], canonical, rej, {"form": form, "file": path.name, "rows_read": len(raw)},
+                    path.name, [c for c in raw.columns if c != ROW], source_columns(cfg), messages=messages)
+    if "coding" in cfg:
+        coding_path = find_source_file(input_dir, cfg["coding"]["file"])
+        if coding_path is not None:
+            read.coding = read_source(coding_path)
+            messages.append(f"{form}: coding table {coding_path.name} ({len(read.coding)} terms)")
+    return read
+
+
+def split_forms(input_dir: Path, layout) -> tuple[list[str], list[str]]:
+    """The layout's forms in two groups of about equal bytes to read (largest file first, each to the lighter
+    group), the first read here and the second alongside in a forked child (:func:`read_sources`)."""
+    sizes = {}
+    for form, cfg in layout.sources.items():
+        path = find_source_file(input_dir, cfg["file"])
+        sizes[form] = path.stat().st_size if path is not None else 0
+    here, there, load = [], [], [0, 0]
+    for form in sorted(sizes, key=lambda f: -sizes[f]):      # a stable sort: equal sizes in layout order
+        lane = 0 if load[0] <= load[1] else 1
+        (here, there)[lane].append(form)
+        load[lane] += sizes[form]
+    return here, there
+
+
+def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None], *, parallel: bool = False):
+    """Read and map every source the layout names; returns (layout, sources by target, rejects, counts).
+
+    With ``parallel`` about half the bytes are read in a forked child meanwhile (:func:`split_forms`,
+    :mod:`cdisc_als.background`); either way the forms are taken, logged and their errors raised in
+    layout order, so the result and the first error are those of reading them one after the other.
+    """
+    from cdisc_als.background import start
+
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise UserError("input folder not found", file=input_dir)
     layout = load_layout(layout_name)
+    here, there = split_forms(input_dir, layout) if parallel else (list(layout.sources), [])
+    elsewhere = start(lambda: _read_forms(input_dir, there, layout), parallel=parallel) if there else None
+    outcomes = _read_forms(input_dir, here, layout)
+    if elsewhere is not None:
+        outcomes.update(elsewhere.result())
     sources: dict[str, list[pd.DataFrame]] = {}
     rejects, counts = [], []
     coding = None
     columns_seen: dict[str, list[str]] = {}
     columns_used: dict[str, set[str]] = {}
-    for form, cfg in layout.sources.items():
-        path = find_source_file(input_dir, cfg["file"])
-        if path is None:
-            if cfg.get("optional") or cfg["target"] not in ("subjects",):
-                log(f"{form}: no file '{cfg['file']}.*' in {input_dir}; skipped")
-                continue
-            raise UserError(f"no file for form '{form}' (expected {cfg['file']}.csv/.xlsx/.sas7bdat/.sav/.xpt)",
-                            file=input_dir)
-        raw = read_source(path, expected=source_columns(cfg))
-        if not len(raw):
-            if cfg["target"] == "subjects":
-                raise UserError(f"no data rows below the header: form '{form}' lists the subjects", file=path)
-            log(f"{path}: no data rows below the header (form '{form}')")
-        columns_seen.setdefault(path.name, [c for c in raw.columns if c != ROW])
-        columns_used.setdefault(path.name, set()).update(source_columns(cfg))
-        canonical, rej = map_source(raw, cfg, layout, path, form)
-        sources.setdefault(cfg["target"], []).append(canonical)
-        rejects.append(rej)
-        counts.append({"form": form, "file": path.name, "rows_read": len(raw)})
-        if "coding" in cfg:
-            coding_path = find_source_file(input_dir, cfg["coding"]["file"])
-            if coding_path is not None:
-                coding = read_source(coding_path)
-                log(f"{form}: coding table {coding_path.name} ({len(coding)} terms)")
+    for form in layout.sources:
+        kind, read = outcomes[form]
+        if kind == "error":
+            raise read
+        for message in read.messages:
+            log(message)
+        if read.canonical is None:
+            continue
+        columns_seen.setdefault(read.file, read.columns_seen)
+        columns_used.setdefault(read.file, set()).update(read.columns_used)
+        sources.setdefault(read.target, []).append(read.canonical)
+        rejects.append(read.rejects)
+        counts.append(read.count)
+        if read.coding is not None:
+            coding = read.coding
     for name, seen in columns_seen.items():
         ignored = [c for c in seen if c not in columns_used[name]]
         if ignored:
             log(f"{name}: columns the layout does not map: {', '.join(ignored)}")
     return layout, sources, rejects, counts, coding
+
+
+def _read_forms(input_dir: Path, forms: list[str], layout) -> dict[str, tuple[str, FormRead | UserError]]:
+    """:func:`read_form` on each form, its user error kept (raised in layout order by :func:`read_sources`)."""
+    outcomes = {}
+    for form in forms:
+        try:
+            outcomes[form] = ("ok", read_form(input_dir, form, layout.sources[form], layout))
+        except UserError as err:
+            outcomes[form] = ("error", err)
+    return outcomes
 
 
 def reconcile(counts: list[dict], result: SdtmResult) -> pd.DataFrame:
@@ -92,13 +163,14 @@ def reconcile(counts: list[dict], result: SdtmResult) -> pd.DataFrame:
 
 def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date: str | None = None,
             settings: Settings | None = None, echo: Callable[[str], None] = lambda m: None,
-            spec: Spec | None = None, keep_written: bool = False) -> ConvertResult:
+            spec: Spec | None = None, keep_written: bool = False, parallel: bool = False) -> ConvertResult:
     """Convert raw files to SDTM in ``out_dir`` (``sdtm/*.xpt``, ``rejects.csv``, ``reconciliation.csv``, ``convert.log``).
 
     With ``keep_written`` the result holds the SDTM folder as reading it back with categorical text would
     give it (``written``, ``read_xpt_folder(..., text="category")``), taken from what was written, so a
     caller need not read the files again; its ``datasets`` are then empty, each domain's working frame
-    being let go as soon as it is written.
+    being let go as soon as it is written.  ``parallel``: read part of the sources in a forked child
+    (:func:`read_sources`).
     """
     settings = settings or Settings(study_id=study)
     lines: list[str] = []
@@ -108,7 +180,7 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
         echo(message)
 
     anchor_day = _anchor_day(anchor_date)
-    layout_obj, sources, rejects, counts, coding = read_sources(input_dir, layout, log)
+    layout_obj, sources, rejects, counts, coding = read_sources(input_dir, layout, log, parallel=parallel)
     if anchor_day is not None and layout_obj.time_axis != "offsets":
         raise UserError(f"--anchor-date applies to layouts with day offsets; '{layout}' has calendar dates")
     spec = spec or load_spec()

@@ -93,7 +93,7 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
     with staged_output(out_dir) as stage, _cancelled_on_failure(checks):
         converted = report.timed("convert", lambda: convert(
             input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings,
-            echo=lambda m: echo(f"  {m}"), keep_written=True), echo)
+            echo=lambda m: echo(f"  {m}"), keep_written=True, parallel=parallel), echo)
         report.summary["reconciliation"] = converted.reconciliation
         sdtm = [sdtm_from_folder(converted.written)]
         check("sdtm", converted.written, background=True)

@@ -41,6 +41,6 @@ def command(layout: str, study: str, anchor_date: str | None, transliterate: boo
     """Convert raw site exports in INPUT_DIR to SDTM XPT files in OUT_DIR/sdtm."""
     result = convert(input_dir, out_dir, layout=layout, study=study, anchor_date=anchor_date,
                      settings=Settings(study_id=study, anchor_date=anchor_date, transliterate=transliterate),
-                     echo=echo_progress)
+                     echo=echo_progress, parallel=True)
     print_reconciliation(result.reconciliation)
     click.echo(f"SDTM written to {out_dir / 'sdtm'}; {len(result.rejects)} rejects in {out_dir / 'rejects.csv'}")
