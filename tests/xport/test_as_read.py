@@ -112,6 +112,7 @@ def test_categorical_text_writes_the_bytes_of_plain_text(frame, sort, tmp_path):
     plain = write_xpt(frame, tmp_path / "plain.xpt", name="GEN", as_read=True)
     cat = write_xpt(coded, tmp_path / "cat.xpt", name="GEN", as_read=True)
     assert (tmp_path / "plain.xpt").read_bytes() == (tmp_path / "cat.xpt").read_bytes()
+    assert_same_dataset(plain.dataset, read_xpt(tmp_path / "plain.xpt"))
     assert_same_dataset(cat.dataset, read_xpt(tmp_path / "cat.xpt"))
     as_categories = write_xpt(coded, tmp_path / "cat2.xpt", name="GEN", as_read=True, text="category").dataset
     pd.testing.assert_frame_equal(as_categories.frame, read_xpt(tmp_path / "cat2.xpt", text="category").frame,
