@@ -102,7 +102,7 @@ class DatasetData:
                 codes, uniques = factorize_objects(series.to_numpy(), use_na_sentinel=False)
             else:
                 codes, uniques = pd.factorize(series, use_na_sentinel=False)
-            self._nulls[key] = (codes.astype(np.int32) if len(uniques) < 2 ** 31 else codes, uniques)
+            self._nulls[key] = (narrow_codes(codes, len(uniques)), uniques)
         return self._nulls[key]
 
     def map_column(self, name: str, fn) -> pd.Series:
@@ -183,6 +183,15 @@ class DatasetData:
     def meta(self, name: str) -> VariableMeta | None:
         key = self.resolve(name)
         return next((v for v in self.variables if v.name.upper() == key), None)
+
+
+def narrow_codes(codes: np.ndarray, size: int) -> np.ndarray:
+    """Codes 0 .. ``size`` - 1 in the narrowest signed integer type that holds them: the run keeps two arrays of
+    codes per column it looks at (values and texts), a quarter of int32's size for a column of a few values."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if size <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes
 
 
 def spread(result: pd.Series | pd.DataFrame, codes: np.ndarray, index: pd.Index) -> pd.Series | pd.DataFrame:
