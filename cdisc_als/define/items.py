@@ -122,8 +122,9 @@ def compute_iso_datatype(values: pd.Series, *, default: str = "date") -> str:
 def compute_number_format(values: pd.Series) -> tuple[str, int, int | None]:
     """(``integer``|``float``, Length, SignificantDigits) of numeric values (NaN ignored).
 
-    Whole numbers (below 2**53) are ``integer`` with the digits of the largest magnitude, found on the
-    column as it is; only other columns are reduced to their distinct values, each written out.
+    Whole numbers (below 2**53) are ``integer`` with the digits of the largest magnitude.  Other columns are
+    ``float`` with the most significant digits and the most decimals of their values written at 15
+    significant digits (``"%.15g"``); 15 and 15 when any is written with an exponent.
     """
     if values.dtype != np.float64:
         values = pd.Series(pd.unique(values))
@@ -135,14 +136,65 @@ def compute_number_format(values: pd.Series) -> tuple[str, int, int | None]:
     largest = float(np.abs(x).max())
     if largest < 2.0 ** 53 and np.array_equal(x, np.trunc(x)):
         return "integer", len("%d" % int(largest)), None
-    # each distinct magnitude written once (Python's %-formatting, which np.char.mod runs per element at twice the cost)
-    text = np.array(["%.15g" % v for v in np.abs(np.unique(pd.unique(x))).tolist()])
+    digits = compute_float_digits(np.abs(x))
+    return ("float", 15, 15) if digits is None else ("float", max(digits[0], 1), digits[1])
+
+
+def compute_float_digits(x: np.ndarray) -> tuple[int, int] | None:
+    """(most significant digits, most decimals) of non-negative finite numbers as ``"%.15g"`` writes them,
+    or None when one of them is written with an exponent.
+
+    Counted on the numbers: each is scaled by a power of ten (exact in extended precision) to 15 digits
+    before the point, rounded, and its trailing zeros counted.  A number whose scaled fraction lies too close
+    to one half for that precision to tell the rounding (and every number where ``long double`` is no wider
+    than a double) is written out instead (:func:`compute_float_digits_by_text`).
+    """
+    x = pd.unique(x[x != 0])                   # "0": no significant digit, no decimal
+    if x.size == 0:
+        return 0, 0
+    margin = 1e15 * float(np.finfo(np.longdouble).eps) * 8
+    if margin >= 0.25 or (x >= 1e15).any():    # 1e15 and up always take an exponent at 15 digits
+        return compute_float_digits_by_text(x) if margin >= 0.25 else None
+    exponent = np.clip(np.floor(np.log10(x)).astype(np.int64), -6, 14)
+    if (exponent < -5).any():                  # below 1e-5: an exponent even after rounding up
+        return None
+    wide = x.astype(np.longdouble)
+    powers = np.array([10.0 ** k for k in range(22)], dtype=np.longdouble)      # exact: 5**21 < 2**53
+    for _ in range(2):                         # log10 may miss by one next to a power of ten
+        scaled = wide * powers[np.clip(14 - exponent, 0, 21)]
+        exponent = exponent + (scaled >= 1e15) - (scaled < 1e14)
+    scaled = wide * powers[np.clip(14 - exponent, 0, 21)]
+    unclear = np.abs(scaled - np.floor(scaled) - 0.5) < margin
+    mantissa = np.rint(scaled).astype(np.int64)
+    carried = mantissa == 10 ** 15             # 9.999...95 rounds up to the next power of ten
+    exponent = exponent + carried
+    mantissa = np.where(carried, 10 ** 14, mantissa)
+    clear = ~unclear
+    if (((exponent < -4) | (exponent > 14)) & clear).any():
+        return None
+    zeros = np.zeros(len(mantissa), dtype=np.int64)
+    for _ in range(14):
+        ends_in_zero = mantissa % 10 == 0
+        zeros += ends_in_zero
+        mantissa = np.where(ends_in_zero, mantissa // 10, mantissa)
+    decimals = np.maximum(15 - zeros - exponent - 1, 0)
+    significant = np.where(exponent >= 0, exponent + 1 + decimals, decimals)
+    found = (int(significant[clear].max(initial=0)), int(decimals[clear].max(initial=0)))
+    if not unclear.any():
+        return found
+    written = compute_float_digits_by_text(x[unclear])
+    return None if written is None else (max(found[0], written[0]), max(found[1], written[1]))
+
+
+def compute_float_digits_by_text(x: np.ndarray) -> tuple[int, int] | None:
+    """:func:`compute_float_digits` by writing each distinct number with ``"%.15g"``."""
+    text = np.array(["%.15g" % v for v in np.unique(x).tolist()])
     if np.any(np.strings.find(text, "e") >= 0):
-        return "float", 15, 15
+        return None
     whole, _, decimals = np.strings.partition(text, ".")
     dec_len = np.strings.str_len(decimals)
     sig = np.strings.str_len(np.strings.lstrip(whole, "0")) + dec_len
-    return "float", int(max(sig.max(), 1)), int(dec_len.max())
+    return int(sig.max()), int(dec_len.max())
 
 
 def compute_item_format(values: pd.Series, *, sas_type: str, length: int, iso: bool,

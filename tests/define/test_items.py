@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cdisc_als.define.items import compute_iso_datatype, compute_number_format, value_codes
 from cdisc_als.distinct import compute_first_rows as first_rows
@@ -86,3 +88,31 @@ def test_reader_codes_are_used_only_while_they_describe_the_column():
     changed.loc[0, "X"] = "B"
     codes, distinct = value_codes(changed["X"], known)        # not the column read any more: hashed
     assert distinct.tolist() == ["B", "A"] and codes.tolist() == [0, 0, 1, 1, 1]
+
+
+def _hard_numbers() -> list[float]:
+    """Numbers next to the edges of 15-digit writing: powers of ten and their neighbours, halves at the 15th
+    digit (exact ties), the ends of the fixed-point range (1e-4 and 1e15) and the rounding up to them."""
+    out = [100000000000000.5, 123456789012345.5, 999999999999999.5, 999999999999999.0, 0.0001,
+           0.00009999999999999999, 0.000099999999999999995, 1e-5, 8.549999999999999, 0.1 + 0.2, 1e15]
+    for k in range(-5, 16):
+        ten = 10.0 ** k
+        out += [ten, np.nextafter(ten, 0), np.nextafter(ten, np.inf), ten * 9.999999999999995]
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.floats(min_value=1e-6, max_value=2e15, allow_nan=False),                 # any double in range
+    st.integers(-10 ** 6, 10 ** 6).map(lambda i: i / 100),                      # values as data holds them
+    st.integers(-10 ** 9, 10 ** 9).map(lambda i: i / 10 ** 7),
+    st.sampled_from(_hard_numbers())), min_size=1, max_size=40))
+def test_number_formats_of_any_floats_against_the_rules_by_hand(values):
+    values = [v + 0.5 if v == int(v) and abs(v) < 1e14 else v for v in values]   # not all whole numbers
+    assert compute_number_format(pd.Series(values)) == number_format_by_hand(values)
+
+
+def test_exact_ties_are_written_out():
+    """100000000000000.5 lies exactly half way at the 15th digit: C rounds it to even, as the text path does."""
+    assert compute_number_format(pd.Series([100000000000000.5])) == number_format_by_hand([100000000000000.5])
+    assert compute_number_format(pd.Series([0.25, 100000000000001.5])) == ("float", 15, 2)
