@@ -18,7 +18,8 @@ import os
 import pickle
 import signal
 import sys
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable
 
 from cdisc_als.memory import release_freed_memory
 
@@ -67,6 +68,19 @@ class Background:
         return pickle.loads(data)
 
 
+@contextmanager
+def cancelled_on_failure(started: Iterable[Background]):
+    """A failure in the parent stops the stages started in the background that are still running (``started``
+    is read when the failure happens, so a live view such as ``dict.values()`` covers stages started later),
+    so none writes into a staging folder about to be removed."""
+    try:
+        yield
+    except BaseException:
+        for stage in list(started):
+            stage.cancel()
+        raise
+
+
 def start(action: Callable[[], Any], *, parallel: bool = True) -> Background:
     """Start ``action`` in a forked child (when ``parallel`` and :func:`can_fork`), else run it now."""
     if not (parallel and can_fork()):
@@ -98,4 +112,4 @@ def start(action: Callable[[], Any], *, parallel: bool = True) -> Background:
     return Background(pid, read)
 
 
-__all__ = ["Background", "start", "can_fork"]
+__all__ = ["Background", "start", "can_fork", "cancelled_on_failure"]

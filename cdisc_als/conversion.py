@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from cdisc_als.background import cancelled_on_failure, start
 from cdisc_als.config import Settings, build_timestamp
 from cdisc_als.errors import RejectReason, UserError, XptError
 from cdisc_als.export.dataset import DatasetMeta, write_dataset
@@ -99,8 +101,6 @@ def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None], 
     :mod:`cdisc_als.background`); either way the forms are taken, logged and their errors raised in
     layout order, so the result and the first error are those of reading them one after the other.
     """
-    from cdisc_als.background import start
-
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise UserError("input folder not found", file=input_dir)
@@ -170,7 +170,7 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
     give it (``written``, ``read_xpt_folder(..., text="category")``), taken from what was written, so a
     caller need not read the files again; its ``datasets`` are then empty, each domain's working frame
     being let go as soon as it is written.  ``parallel``: read part of the sources in a forked child
-    (:func:`read_sources`).
+    (:func:`read_sources`), and find the conformance notes in one while the domains are written.
     """
     settings = settings or Settings(study_id=study)
     lines: list[str] = []
@@ -195,14 +195,13 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
     result.rejects = pd.concat([result.rejects, reject_emptied_rows(counts, result)], ignore_index=True)
     table = reconcile(counts, result)
     _check_accounted(table, result)
-    for name, frame in result.domains.items():
-        cases = check_dataset(frame, spec, name)
-        for (column, check), group in cases.groupby(["column", "check"], sort=True):
-            log(f"conformance: {name}.{column}: {check}: {len(group)} record(s)")
+    # the conformance notes come first in the log; with ``parallel`` a forked child finds them while the
+    # domains are written (the child keeps its own view of the frames the writing lets go)
+    conformance = start(partial(conformance_notes, dict(result.domains), spec), parallel=parallel)
     out_dir = Path(out_dir)
     created = settings.created if settings else build_timestamp()
-    written = []
-    with staged_output(out_dir) as stage:
+    written, counts_lines = [], []
+    with staged_output(out_dir) as stage, cancelled_on_failure([conformance]):
         (stage / "sdtm").mkdir()
         for name in list(result.domains):
             frame = result.domains.pop(name) if keep_written else result.domains[name]
@@ -214,13 +213,28 @@ def convert(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_d
                 raise trace_text_error(err, name, frame, sources, layout_obj, Path(input_dir)) from None
             if keep_written:
                 written.append(report.dataset)
-            log(f"{name}: {len(frame)} records")
+            counts_lines.append(f"{name}: {len(frame)} records")
+            echo(counts_lines[-1])
             del frame, report
+        notes = conformance.result()
+        for line in notes:
+            log(line)
+        lines.extend(counts_lines)                # the log keeps the notes first, as they were found first
         result.rejects.to_csv(stage / "rejects.csv", index=False, lineterminator="\n")
         table.to_csv(stage / "reconciliation.csv", index=False, lineterminator="\n")
         (stage / "convert.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return ConvertResult(out_dir, result.domains, result.rejects, table, lines,
                          XptFolder.of_written(out_dir / "sdtm", written) if keep_written else None)
+
+
+def conformance_notes(domains: dict[str, pd.DataFrame], spec: Spec) -> list[str]:
+    """One log line per domain x column x failed check of the pandera schemas, with its record count."""
+    lines = []
+    for name, frame in domains.items():
+        cases = check_dataset(frame, spec, name)
+        for (column, check), group in cases.groupby(["column", "check"], sort=True):
+            lines.append(f"conformance: {name}.{column}: {check}: {len(group)} record(s)")
+    return lines
 
 
 def trace_text_error(err: XptError, name: str, frame: pd.DataFrame, sources: dict[str, list[pd.DataFrame]], layout,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import resource
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -76,7 +75,7 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
         echo: Callable[[str], None] = lambda m: None) -> RunReport:
     """Run the whole pipeline on a folder of raw files (see the module docstring)."""
     from cdisc_als.adam.build import derive_from_frames, sdtm_from_folder
-    from cdisc_als.background import can_fork, start
+    from cdisc_als.background import can_fork, cancelled_on_failure, start
     from cdisc_als.conversion import convert
 
     settings = settings or Settings(study_id=study, anchor_date=anchor_date)
@@ -90,7 +89,7 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
                                                   validate=validate, echo=echo, process=process),
                              parallel=background and parallel)
 
-    with staged_output(out_dir) as stage, _cancelled_on_failure(checks):
+    with staged_output(out_dir) as stage, cancelled_on_failure(checks.values()):
         converted = report.timed("convert", lambda: convert(
             input_dir, stage, layout=layout, study=study, anchor_date=anchor_date, settings=settings,
             echo=lambda m: echo(f"  {m}"), keep_written=True, parallel=parallel), echo)
@@ -109,17 +108,6 @@ def run(input_dir: Path, out_dir: Path, *, layout: str, study: str, anchor_date:
             if findings is not None:
                 report.summary[f"{kind}_findings"] = findings
     return report
-
-
-@contextmanager
-def _cancelled_on_failure(checks: dict):
-    """A failure in the main process stops the checks still running before the staging folder is removed."""
-    try:
-        yield
-    except BaseException:
-        for started in checks.values():
-            started.cancel()
-        raise
 
 
 def check_folder(folder, report: RunReport, stage: Path, kind: str, study: str, settings: Settings, *,
