@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import (compute_blank, compute_sort_order, compute_value_codes, encode_text, reorder_rows,
+from cdisc_als.distinct import (compute_blank, compute_rank_order, compute_ranks, compute_sort_order,
+                                compute_tuple_codes, compute_value_codes, encode_text, reorder_rows,
                                 share_categories)
 from cdisc_als.errors import UserError
 
@@ -90,11 +91,24 @@ def derive_var_extreme_flag(dataset: pd.DataFrame, *, by_vars: Sequence[str], or
     """
     keep = np.ones(len(dataset), dtype=bool) if filter is None else filter.fillna(False).to_numpy(dtype=bool)
     competing = np.flatnonzero(keep)
-    ranked = dataset[list(by_vars) + list(order)].iloc[competing].reset_index(drop=True)   # labels = positions
-    ranked = ranked.sort_values(list(order), ascending=list(ascending) if ascending else True, kind="stable")
-    chosen = ranked.drop_duplicates(list(by_vars), keep="last" if mode == "last" else "first").index
+    ranked = dataset.iloc[competing]
+    # sorted on integer ranks: the groups, then ``order`` (missing last, descending where asked), ties in row
+    # order, as a stable sort on ``order`` followed by keeping each group's first or last record gives it
+    group = compute_tuple_codes([compute_ranks(ranked[c]) for c in by_vars]) if len(competing) else competing
+    keys = [group]
+    for column, up in zip(order, ascending if ascending is not None else [True] * len(order)):
+        rank = compute_ranks(ranked[column])
+        if not up:
+            missing = ranked[column].isna().to_numpy()
+            top = rank[~missing].max() if (~missing).any() else 0
+            rank = np.where(missing, top + 1, top - rank)
+        keys.append(rank)
+    position = compute_rank_order(keys, len(competing))
+    sorted_group = group[position]
+    edge = np.r_[sorted_group[1:] != sorted_group[:-1], True] if mode == "last" else \
+        np.r_[True, sorted_group[1:] != sorted_group[:-1]]
     flag = np.full(len(dataset), -1, dtype=np.int8)
-    flag[competing[chosen.to_numpy()]] = 0
+    flag[competing[position[edge[:len(position)]]]] = 0
     return dataset.assign(**{new_var: pd.Series(pd.Categorical.from_codes(flag, categories=["Y"]),
                                                 index=dataset.index)})
 
