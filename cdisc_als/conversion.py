@@ -39,13 +39,14 @@ class ConvertResult:
 
 @dataclass
 class FormRead:
-    """One form of a layout as read: its canonical frame, rejects, row count, columns and log lines."""
+    """One form of a layout as read: its canonical frame, rejects, row count, columns and log lines (no frame,
+    rejects or count when the form has no file)."""
 
     form: str
     target: str
-    canonical: pd.DataFrame
-    rejects: pd.DataFrame
-    count: dict
+    canonical: pd.DataFrame | None
+    rejects: pd.DataFrame | None
+    count: dict | None
     file: str
     columns_seen: list[str]
     columns_used: list[str]
@@ -53,8 +54,9 @@ class FormRead:
     messages: list[str] = field(default_factory=list)
 
 
-def read_form(input_dir: Path, form: str, cfg: dict, layout) -> FormRead | None:
-    """Read and map the file of one form; None (with a log line) when an optional form has no file."""
+def read_form(input_dir: Path, form: str, cfg: dict, layout) -> FormRead:
+    """Read and map the file of one form; a form without a file, where that is allowed, gives no frame, only
+    its log line."""
     messages: list[str] = []
     path = find_source_file(input_dir, cfg["file"])
     if path is None:
