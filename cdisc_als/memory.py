@@ -24,17 +24,24 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
 
 
+def _libc_function(name: str):
+    """The C library's function ``name`` (None off Linux or where the C library lacks it)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):
+        return None
+
+
 def retain_freed_memory() -> bool:
     """Ask glibc to keep freed memory for reuse (no mmap for large blocks, no trimming of the heap).
 
     Returns whether the allocator took the settings; ``False`` (nothing changed) off Linux or on a C
     library without ``mallopt``.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    mallopt = _libc_function("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     # man mallopt: M_MMAP_MAX 0 disables mmap for large requests; M_TRIM_THRESHOLD -1 disables trimming
@@ -42,13 +49,11 @@ def retain_freed_memory() -> bool:
 
 
 def release_freed_memory() -> bool:
-    """Hand the memory glibc holds free back to the system now (``malloc_trim``), e.g. before a fork, so the
-    child does not share pages only the parent would reuse.  Returns whether it could be asked."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    """Hand the memory glibc holds free back to the system now (``malloc_trim``); a forked child calls it
+    first, so that it does not share the pages only its parent would reuse.  Returns whether it could be
+    asked."""
+    trim = _libc_function("malloc_trim")
+    if trim is None:
         return False
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     trim(0)

@@ -145,7 +145,7 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
     The SDTM frames are let go once the reconciliation is computed: a caller that hands over its only
     references (``run`` does) has their memory back before ADaM is written.
     """
-    from cdisc_als.background import start
+    from cdisc_als.background import cancelled_on_failure, start
 
     settings = settings or Settings()
     out_dir = Path(out_dir).resolve()
@@ -172,13 +172,10 @@ def derive_from_frames(sdtm: dict[str, pd.DataFrame], out_dir: Path | str, *, se
             reconciliation.to_csv(stage_tables / "reconciliation_adam.csv", index=False, lineterminator="\n")
             write_plots(as_written, stage_tables, settings)
         drawing = start(draw, parallel=parallel)
-        try:
+        with cancelled_on_failure([drawing]):
             if on_written is not None:
                 on_written(written)
-        except BaseException:
-            drawing.cancel()
-            raise
-        drawing.result()
+            drawing.result()
         report.written = written if keep_written else None
         files = sorted(stage_adam.iterdir())
         report.tables = [tables_dir / p.name for p in sorted(stage_tables.iterdir())]

@@ -79,10 +79,9 @@ def round_trip_in_place(values: np.ndarray, exponent: np.ndarray) -> np.ndarray:
     return values
 
 
-def out_of_range(values: np.ndarray, magnitude: np.ndarray | None = None) -> np.ndarray:
-    """Boolean mask of values no IBM long float can hold: +-inf and ``|x| >= 16**63`` (about 7.2e75)
-    (``magnitude``: ``np.abs(values)`` when the caller has it)."""
-    return (np.abs(values) if magnitude is None else magnitude) >= IBM_LIMIT
+def out_of_range(values: np.ndarray) -> np.ndarray:
+    """Boolean mask of values no IBM long float can hold: +-inf and ``|x| >= 16**63`` (about 7.2e75)."""
+    return np.abs(values) >= IBM_LIMIT
 
 
 def ibm_to_ieee(bits: np.ndarray) -> np.ndarray:
