@@ -151,13 +151,18 @@ def encode_text(series: pd.Series, categories: pd.Index | None = None) -> pd.Ser
                      name=series.name)
 
 
+def is_text(column: pd.Series) -> bool:
+    """Whether a column is text: ``str``, object holding strings (and missing values) only, or a categorical
+    of such text."""
+    values = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column
+    return values.dtype == "str" or (values.dtype == object and
+                                     pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"))
+
+
 def as_text(series: pd.Series) -> pd.Series:
     """The column as text: text (``str``, or a categorical of text) as it is, anything else through
     ``astype(str)``."""
-    if series.dtype == "str" or (isinstance(series.dtype, pd.CategoricalDtype)
-                                 and pd.api.types.infer_dtype(series.cat.categories) in ("string", "empty")):
-        return series
-    return series.astype(str)
+    return series if series.dtype != object and is_text(series) else series.astype(str)
 
 
 def decode_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -310,9 +315,9 @@ def _spread(data, sample, codes: np.ndarray, func):
 
 
 def _is_plain_text(result: pd.Series) -> bool:
-    """Text without a missing value (the results :func:`_spread` may give back as a categorical)."""
-    return (result.dtype == "str" or (result.dtype == object and
-                                      pd.api.types.infer_dtype(result, skipna=False) == "string")) \
+    """Text, not a categorical, with values and no missing one (the results :func:`_spread` may give back as
+    a categorical)."""
+    return not isinstance(result.dtype, pd.CategoricalDtype) and len(result) > 0 and is_text(result) \
         and not result.isna().any()
 
 
@@ -422,5 +427,5 @@ __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tu
            "strip_text", "factorize_objects",
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order", "encode_text", "share_categories",
-           "factorize_text", "as_text", "decode_text",
+           "factorize_text", "as_text", "is_text", "decode_text",
            "compute_category_order", "compute_code_order", "where_text"]

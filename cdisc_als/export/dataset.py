@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cdisc_als.distinct import map_distinct
+from cdisc_als.distinct import is_text, map_distinct
 from cdisc_als.errors import UserError
 from cdisc_als.xport.model import WriteReport
 
@@ -46,10 +46,7 @@ def apply_types(frame: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
         col = frame[var]
         if typ == "Num":
             out[var] = pd.to_numeric(col, errors="raise").astype("float64")
-        elif col.dtype == "str" or (col.dtype == object and
-                                    pd.api.types.infer_dtype(col.to_numpy(), skipna=True) in ("string", "empty")) \
-                or (isinstance(col.dtype, pd.CategoricalDtype) and
-                    pd.api.types.infer_dtype(col.cat.categories, skipna=True) in ("string", "empty")):
+        elif is_text(col):
             out[var] = col                          # already text (or missing): nothing to convert
         else:
             out[var] = map_distinct(col.astype(object), _as_text)

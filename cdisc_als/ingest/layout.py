@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc_als.derive.dates import compute_iso_date
-from cdisc_als.distinct import encode_text, map_distinct, strip_text, where_text
+from cdisc_als.distinct import encode_text, is_text, map_distinct, strip_text, where_text
 from cdisc_als.errors import RejectReason, UserError
 from cdisc_als.ingest.read import ROW
 from cdisc_als.metadata.documents import load_checked_yaml
@@ -193,8 +193,8 @@ def map_source(raw: pd.DataFrame, cfg: dict, layout: Layout, file: Path,
 
 
 def _is_text(column: pd.Series) -> bool:
-    return column.dtype == "str" or (column.dtype == object and
-                                     pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"))
+    """Text not yet held as a categorical."""
+    return not isinstance(column.dtype, pd.CategoricalDtype) and is_text(column)
 
 
 def _why(reason: RejectReason, spec: dict) -> str:
