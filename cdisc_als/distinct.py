@@ -44,17 +44,27 @@ def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
 
 def _category_sample(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """One value per category the rows of a categorical hold (and a missing value when a row has one), with
-    each row's position in that sample: the categories held are found by :func:`compute_code_order`, which
-    stops as soon as each has shown up, so no pass over the rows factorises anything."""
+    each row's position in that sample (:func:`compute_held_codes`: no pass over the rows factorises
+    anything)."""
+    held, codes = compute_held_codes(series)
+    missing = bool(len(codes)) and int(codes.min()) < 0
+    if missing:
+        codes = np.where(codes < 0, len(held), codes)               # missing: the sample's last row
+    sample = pd.Categorical.from_codes(np.append(held, -1) if missing else held, dtype=series.dtype)
+    return pd.Series(sample, name=series.name), codes
+
+
+def compute_held_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The categories a categorical's rows hold (positions into its categories, in category order) and each
+    row's code among them (-1, missing, stays -1); the rows' own codes when they hold every category.  The
+    categories held are found by :func:`compute_code_order`, without factorising the rows."""
     codes, size = series.cat.codes.to_numpy(), len(series.cat.categories)
     held = np.sort(compute_code_order(codes, size))
-    missing = bool(len(codes)) and int(codes.min()) < 0
+    if len(held) == size:
+        return held, codes
     number = np.full(size + 1, -1, dtype=np.intp)                  # the last slot: code -1 (missing)
     number[held] = np.arange(len(held))
-    if missing:
-        number[size] = len(held)
-    sample = pd.Categorical.from_codes(np.append(held, -1) if missing else held, dtype=series.dtype)
-    return pd.Series(sample, name=series.name), number[codes]
+    return held, number[codes]
 
 
 def map_distinct_rows(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
@@ -428,4 +438,4 @@ __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tu
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order", "encode_text", "share_categories",
            "factorize_text", "as_text", "is_text", "decode_text",
-           "compute_category_order", "compute_code_order", "where_text"]
+           "compute_category_order", "compute_code_order", "compute_held_codes", "where_text"]

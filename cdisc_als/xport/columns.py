@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_category_order, factorize_objects
+from cdisc_als.distinct import compute_held_codes, factorize_objects
 from cdisc_als.errors import XptError
 from cdisc_als.xport.checks import MAX_CHAR_LENGTH
 from cdisc_als.xport.ibm import (LIMIT_EXPONENT, MIN_EXPONENT, SPECIAL_EXPONENT, binary_exponent, out_of_range,
@@ -153,13 +153,8 @@ def _distinct_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     A categorical whose rows hold every category keeps its own codes: no pass over the rows."""
     if not isinstance(series.dtype, pd.CategoricalDtype):
         return factorize_objects(series.to_numpy(dtype=object))
-    codes, categories = series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
-    held = np.sort(compute_category_order(series))
-    if len(held) == len(categories):
-        return codes, categories
-    number = np.full(len(categories) + 1, -1, dtype=np.intp)          # the extra last slot: code -1
-    number[held] = np.arange(len(held))
-    return number[codes], categories[held]
+    held, codes = compute_held_codes(series)
+    return codes, np.asarray(series.cat.categories, dtype=object)[held]
 
 
 def _check_text(uniques: np.ndarray, codes: np.ndarray, where: Where) -> None:

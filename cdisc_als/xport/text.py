@@ -159,13 +159,15 @@ def text_column(texts: np.ndarray, codes: np.ndarray, text: str = "str"
     one object) with its :class:`TextCodes`; ``"category"``, a categorical over the sorted distinct texts
     (a sort on its codes is the sort on the text; ``""`` is a category like any text), no codes beside it.
 
-    ``texts`` (an object array of ``str``) must be numbered in order of first appearance, as
-    :class:`TextCodes` promises; two codes may decode to one text (NUL- and blank-padded values).
+    ``texts`` (an object array of ``str``) must be numbered in order of first appearance for ``"str"``, as
+    :class:`TextCodes` promises; two codes may decode to one text (NUL- and blank-padded values).  Where the
+    texts are already distinct and sorted, the categorical keeps ``codes`` as they are.
     """
     if text == "category":
         distinct, merged = np.unique(texts.astype(str), return_inverse=True)
-        return pd.Categorical.from_codes(merged.reshape(-1)[codes], categories=pd.Index(distinct, dtype=object),
-                                         validate=False), None
+        merged = merged.reshape(-1)
+        kept = codes if np.array_equal(merged, np.arange(len(texts))) else merged[codes]
+        return pd.Categorical.from_codes(kept, categories=pd.Index(distinct, dtype=object), validate=False), None
     column = pd.array(texts, dtype="str").take(codes)
     compact = codes.astype(np.min_scalar_type(len(texts) - 1), copy=False)
     return column, TextCodes(codes=compact, texts=texts, column=np.asarray(column, dtype=object))

@@ -146,11 +146,7 @@ def _category_texts(data: CharColumn) -> pd.Categorical:
     """A written text column as the reader's ``text="category"`` gives it: a categorical over the sorted
     distinct texts of the values rows hold (no order of appearance needed)."""
     held = np.arange(len(data.table) - 1 + data.missing)        # every value is held; blank only when missing
-    texts = _decoded(data, held)
-    categories, position = np.unique(texts.astype(str), return_inverse=True)
-    position = position.reshape(-1)
-    codes = data.codes if np.array_equal(position, held) else position[data.codes]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
+    return text_column(_decoded(data, held), data.codes, "category")[0]
 
 
 def _decoded(data: CharColumn, rows: np.ndarray) -> np.ndarray:
