@@ -39,14 +39,14 @@ class ConvertResult:
 
 @dataclass
 class FormRead:
-    """One form of a layout as read: its canonical frame, rejects, row count, columns and log lines (no frame,
-    rejects or count when the form has no file)."""
+    """One form of a layout as read: its canonical frame, rejects, rows read, columns and log lines (no frame
+    or rejects when the form has no file)."""
 
     form: str
     target: str
     canonical: pd.DataFrame | None
     rejects: pd.DataFrame | None
-    count: dict | None
+    rows_read: int
     file: str
     columns_seen: list[str]
     columns_used: list[str]
@@ -61,7 +61,7 @@ def read_form(input_dir: Path, form: str, cfg: dict, layout) -> FormRead:
     path = find_source_file(input_dir, cfg["file"])
     if path is None:
         if cfg.get("optional") or cfg["target"] not in ("subjects",):
-            return FormRead(form, cfg["target"], None, None, None, "", [], [],
+            return FormRead(form, cfg["target"], None, None, 0, "", [], [],
                             messages=[f"{form}: no file '{cfg['file']}.*' in {input_dir}; skipped"])
         raise UserError(f"no file for form '{form}' (expected {cfg['file']}.csv/.xlsx/.sas7bdat/.sav/.xpt)",
                         file=input_dir)
@@ -71,8 +71,8 @@ def read_form(input_dir: Path, form: str, cfg: dict, layout) -> FormRead:
             raise UserError(f"no data rows below the header: form '{form}' lists the subjects", file=path)
         messages.append(f"{path}: no data rows below the header (form '{form}')")
     canonical, rej = map_source(raw, cfg, layout, path, form)
-    read = FormRead(form, cfg["target"], canonical, rej, {"form": form, "file": path.name, "rows_read": len(raw)},
-                    path.name, [c for c in raw.columns if c != ROW], source_columns(cfg), messages=messages)
+    read = FormRead(form, cfg["target"], canonical, rej, len(raw), path.name, [c for c in raw.columns if c != ROW],
+                    source_columns(cfg), messages=messages)
     if "coding" in cfg:
         coding_path = find_source_file(input_dir, cfg["coding"]["file"])
         if coding_path is not None:
@@ -129,7 +129,7 @@ def read_sources(input_dir: Path, layout_name: str, log: Callable[[str], None], 
         columns_used.setdefault(read.file, set()).update(read.columns_used)
         sources.setdefault(read.target, []).append(read.canonical)
         rejects.append(read.rejects)
-        counts.append(read.count)
+        counts.append({"form": form, "file": read.file, "rows_read": read.rows_read})
         if read.coding is not None:
             coding = read.coding
     for name, seen in columns_seen.items():

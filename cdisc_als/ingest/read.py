@@ -70,16 +70,23 @@ def _read_text(path: Path) -> pd.DataFrame:
     if first.lstrip().lower().startswith(("<!doctype", "<html")):
         raise UserError("this is an HTML page, not a data file", file=path)
     delimiter = max((",", ";", "\t"), key=first.count)
+    frame, longest = _parse_delimited(text, delimiter, path)
+    if longest is None or longest > MAX_FIELD:
+        _check_lengths(frame, path)     # every cell is a str already: no blanks to fill
+    if delimiter == ";":
+        frame.attrs["decimal_comma"] = True
+    return frame
+
+
+def _parse_delimited(text: str, delimiter: str, path: Path) -> tuple[pd.DataFrame, int | None]:
+    """The body of a delimited text as a frame of str under its (checked) header, and the length of its
+    longest line or field when that is known (None: not known).  Plain lines and plain quoted text go
+    through pandas' C reader; anything else through csv.reader, which also names a row of the wrong width."""
     plain = _plain_lines(text, delimiter)
     quoted = _parse_quoted(text, delimiter) if plain is None else None
     if quoted is not None:
-        frame, longest = quoted
-        _check_header(frame, path)
-        if longest > MAX_FIELD:
-            _check_lengths(frame, path)
-        if delimiter == ";":
-            frame.attrs["decimal_comma"] = True
-        return frame
+        _check_header(quoted[0], path)
+        return quoted
     if plain is not None:
         header, body = plain[0].split(delimiter), plain[1:]
         widths = np.fromiter(map(operator.methodcaller("count", delimiter), body), dtype=np.intp,
@@ -102,15 +109,10 @@ def _read_text(path: Path) -> pd.DataFrame:
     if plain is not None:
         frame = _parse_plain(text, delimiter, len(body), names)
         _check_header(frame, path)
-    else:
-        frame = pd.DataFrame(body, columns=names, dtype=object)
-        _check_header(frame, path)
-        frame = _share_repeated(frame)
-    if plain is None or max(map(len, plain), default=0) > MAX_FIELD:
-        _check_lengths(frame, path)     # every cell is a str already: no blanks to fill
-    if delimiter == ";":
-        frame.attrs["decimal_comma"] = True
-    return frame
+        return frame, max(map(len, plain), default=0)
+    frame = pd.DataFrame(body, columns=names, dtype=object)
+    _check_header(frame, path)
+    return _share_repeated(frame), None
 
 
 def _plain_lines(text: str, delimiter: str) -> list[str] | None:
