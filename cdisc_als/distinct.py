@@ -382,6 +382,17 @@ def compute_rank_order(ranks: list[np.ndarray], size: int) -> np.ndarray:
     return np.argsort(fold_codes(ranks), kind="stable")
 
 
+def compute_run_positions(codes: np.ndarray) -> np.ndarray:
+    """1, 2, ... along each run of equal consecutive codes (on a sorted column: the number of each row within
+    its value's rows, as a sequence number within a subject).
+
+    >>> compute_run_positions(np.array([4, 4, 7, 7, 7, 9])).tolist()
+    [1, 2, 1, 2, 3, 1]
+    """
+    start = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])          # the first row of each run
+    return np.arange(len(codes)) - np.repeat(start, np.diff(np.r_[start, len(codes)])) + 1
+
+
 def reorder_rows(frame: pd.DataFrame, position: np.ndarray) -> pd.DataFrame:
     """``frame.take(position).reset_index(drop=True)`` for a permutation ``position``; a column holding
     one value in every row (the same object, or the same bits) is already in any order and is not moved."""
@@ -438,4 +449,4 @@ __all__ = ["map_distinct", "map_distinct_rows", "compute_row_codes", "compute_tu
            "compute_ranks", "compute_sort_order", "compute_duplicated", "reorder_rows", "compute_value_codes",
            "compute_first_rows", "compute_rank_order", "encode_text", "share_categories",
            "factorize_text", "as_text", "is_text", "decode_text",
-           "compute_category_order", "compute_code_order", "compute_held_codes", "where_text"]
+           "compute_category_order", "compute_code_order", "compute_held_codes", "compute_run_positions", "where_text"]

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import (compute_blank, compute_rank_order, compute_ranks, compute_sort_order,
-                                compute_tuple_codes, compute_value_codes, encode_text, reorder_rows,
-                                share_categories)
+from cdisc_als.distinct import (compute_blank, compute_rank_order, compute_ranks, compute_run_positions,
+                                compute_sort_order, compute_tuple_codes, compute_value_codes, encode_text,
+                                reorder_rows, share_categories)
 from cdisc_als.errors import UserError
 
 EXCLUSION_COLUMNS = ["domain", "USUBJID", "seq", "testcd", "reason"]
@@ -142,10 +142,8 @@ def derive_vars_base_chg(dataset: pd.DataFrame, *, by_vars: Sequence[str] = ("US
 def derive_var_aseq(dataset: pd.DataFrame, *, order: Sequence[str]) -> pd.DataFrame:
     """ASEQ = 1, 2, ... within USUBJID after sorting by USUBJID and ``order``."""
     out = reorder_rows(dataset, compute_sort_order(dataset[["USUBJID", *order]]))    # a stable sort, on ranks
-    subject = compute_value_codes(out["USUBJID"])
-    first = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])   # sorted: a subject's rows are contiguous
-    position = np.arange(len(out))
-    out["ASEQ"] = (position - np.repeat(first, np.diff(np.r_[first, len(out)])) + 1).astype("float64")
+    # sorted: a subject's rows are contiguous
+    out["ASEQ"] = compute_run_positions(compute_value_codes(out["USUBJID"])).astype("float64")
     return out
 
 

@@ -1,10 +1,9 @@
 """Identifiers shared by every domain: USUBJID and --SEQ (SDTMIG v3.4 §4.1.2)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from cdisc_als.distinct import compute_rank_order, compute_ranks, reorder_rows
+from cdisc_als.distinct import compute_rank_order, compute_ranks, compute_run_positions, reorder_rows
 
 SUBJECT_ROW = "_subject"     # a record's row in the subject references (StudyContext.refs), for lookups by position
 
@@ -23,8 +22,6 @@ def derive_var_seq(dataset: pd.DataFrame, *, domain: str, order: list[str]) -> p
     if len(out) and pd.isna(out["USUBJID"].iloc[-1]):            # records without a subject sort last
         seq = out.groupby("USUBJID", sort=False).cumcount() + 1
     else:
-        subject = ranks[0][position]
-        start = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])  # first record of each subject
-        seq = np.arange(len(out)) - np.repeat(start, np.diff(np.r_[start, len(out)])) + 1
+        seq = compute_run_positions(ranks[0][position])          # sorted: a subject's records are contiguous
     out[f"{domain}SEQ"] = pd.Series(seq, index=out.index).astype("float64")
     return out
